@@ -1,0 +1,275 @@
+package catalog
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the version of the on-disk layout this build writes.
+// Open refuses a data folder written by a newer layout.
+const SchemaVersion = 1
+
+// Sentinel errors.
+var (
+	ErrNotFound = errors.New("catalog: not found")
+	ErrExists   = errors.New("catalog: already exists")
+)
+
+var (
+	bucketMeta   = []byte("meta")
+	bucketStores = []byte("datastores")
+	keySchema    = []byte("schema_version")
+)
+
+// Catalog is an open data folder. It holds the folder's lock until Close.
+// Its methods are safe for concurrent use.
+type Catalog struct {
+	dir  string
+	db   *bolt.DB
+	lock *lockFile
+}
+
+// Datastore is one data store: a FHIR database with its own raw store,
+// views and Parquet files, exposed to SQL as a database of that name.
+type Datastore struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// View is a ViewDefinition registered in a data store, with the Parquet
+// files that hold its current rows.
+type View struct {
+	Name       string          `json:"name"`       // SQL table name
+	Resource   string          `json:"resource"`   // FHIR resource type
+	Definition json.RawMessage `json:"definition"` // the ViewDefinition JSON
+	Files      []File          `json:"files"`      // current Parquet files
+	Rows       int64           `json:"rows"`       // total rows over Files
+	Updated    time.Time       `json:"updated"`
+}
+
+// File is one Parquet file of a view.
+type File struct {
+	Path  string `json:"path"` // relative to the data store's folder
+	Rows  int64  `json:"rows"`
+	Bytes int64  `json:"bytes"`
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// ValidName reports whether name can name a data store or view: it must
+// also be a plain SQL identifier and a safe folder name.
+func ValidName(name string) bool { return nameRE.MatchString(name) }
+
+// Open opens (creating if needed) the data folder dir. It fails at once
+// with a *LockedError when another process holds the folder.
+func Open(dir string) (*Catalog, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(abs, "stores"), 0o700); err != nil {
+		return nil, fmt.Errorf("catalog: create data folder: %w", err)
+	}
+	lock, err := acquireLock(abs)
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(filepath.Join(abs, "catalog.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("catalog: open catalog.db: %w", err)
+	}
+	c := &Catalog{dir: abs, db: db, lock: lock}
+	if err := c.init(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Catalog) init() error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketStores); err != nil {
+			return err
+		}
+		if v := meta.Get(keySchema); v != nil {
+			got := binary.BigEndian.Uint64(v)
+			if got > SchemaVersion {
+				return fmt.Errorf("catalog: %s has on-disk schema version %d; this build reads up to %d, upgrade fhirlake", c.dir, got, SchemaVersion)
+			}
+			return nil
+		}
+		return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+	})
+}
+
+// Dir returns the absolute path of the data folder.
+func (c *Catalog) Dir() string { return c.dir }
+
+// DatastoreDir returns the folder of the named data store.
+func (c *Catalog) DatastoreDir(name string) string { return filepath.Join(c.dir, "stores", name) }
+
+// Close releases the catalog and the folder lock.
+func (c *Catalog) Close() error {
+	err := c.db.Close()
+	if lerr := c.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
+
+// CreateDatastore registers a new data store and creates its folder.
+func (c *Catalog) CreateDatastore(name string) (Datastore, error) {
+	if !ValidName(name) {
+		return Datastore{}, fmt.Errorf("catalog: invalid data store name %q: use lowercase letters, digits and _, starting with a letter (at most 63)", name)
+	}
+	ds := Datastore{Name: name, Created: time.Now().UTC().Truncate(time.Millisecond)}
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		root := tx.Bucket(bucketStores)
+		if root.Bucket([]byte(name)) != nil {
+			return fmt.Errorf("catalog: data store %q: %w", name, ErrExists)
+		}
+		b, err := root.CreateBucket([]byte(name))
+		if err != nil {
+			return err
+		}
+		if _, err := b.CreateBucket([]byte("views")); err != nil {
+			return err
+		}
+		info, _ := json.Marshal(ds)
+		if err := b.Put([]byte("info"), info); err != nil {
+			return err
+		}
+		return os.MkdirAll(filepath.Join(c.DatastoreDir(name), "views"), 0o700)
+	})
+	if err != nil {
+		return Datastore{}, err
+	}
+	return ds, nil
+}
+
+// Datastores lists the data stores, sorted by name.
+func (c *Catalog) Datastores() ([]Datastore, error) {
+	var out []Datastore
+	err := c.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketStores).ForEachBucket(func(k []byte) error {
+			var ds Datastore
+			if err := json.Unmarshal(tx.Bucket(bucketStores).Bucket(k).Get([]byte("info")), &ds); err != nil {
+				return fmt.Errorf("catalog: data store %q: %w", k, err)
+			}
+			out = append(out, ds)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Datastore returns the named data store, or an error wrapping ErrNotFound.
+func (c *Catalog) Datastore(name string) (Datastore, error) {
+	var ds Datastore
+	err := c.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStores).Bucket([]byte(name))
+		if b == nil {
+			return fmt.Errorf("catalog: data store %q: %w", name, ErrNotFound)
+		}
+		return json.Unmarshal(b.Get([]byte("info")), &ds)
+	})
+	return ds, err
+}
+
+// DeleteDatastore removes a data store from the catalog, then its folder.
+// The caller must have closed the data store's raw store.
+func (c *Catalog) DeleteDatastore(name string) error {
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketStores).Bucket([]byte(name)) == nil {
+			return fmt.Errorf("catalog: data store %q: %w", name, ErrNotFound)
+		}
+		return tx.Bucket(bucketStores).DeleteBucket([]byte(name))
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(c.DatastoreDir(name)); err != nil {
+		return fmt.Errorf("catalog: remove data store folder: %w", err)
+	}
+	return nil
+}
+
+// PutView registers or replaces a view of a data store. Files named by the
+// previous version of the view and not by v are deleted from disk after
+// the catalog commit, so a crash leaves at worst unreferenced files.
+func (c *Catalog) PutView(ds string, v View) error {
+	if !ValidName(v.Name) {
+		return fmt.Errorf("catalog: invalid view name %q", v.Name)
+	}
+	var old View
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		views, err := c.viewsBucket(tx, ds)
+		if err != nil {
+			return err
+		}
+		if prev := views.Get([]byte(v.Name)); prev != nil {
+			_ = json.Unmarshal(prev, &old)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return views.Put([]byte(v.Name), b)
+	})
+	if err != nil {
+		return fmt.Errorf("catalog: put view %s.%s: %w", ds, v.Name, err)
+	}
+	keep := make(map[string]bool, len(v.Files))
+	for _, f := range v.Files {
+		keep[f.Path] = true
+	}
+	for _, f := range old.Files {
+		if !keep[f.Path] {
+			_ = os.Remove(filepath.Join(c.DatastoreDir(ds), f.Path))
+		}
+	}
+	return nil
+}
+
+// Views lists the views of a data store, sorted by name.
+func (c *Catalog) Views(ds string) ([]View, error) {
+	var out []View
+	err := c.db.View(func(tx *bolt.Tx) error {
+		views, err := c.viewsBucket(tx, ds)
+		if err != nil {
+			return err
+		}
+		return views.ForEach(func(k, val []byte) error {
+			var v View
+			if err := json.Unmarshal(val, &v); err != nil {
+				return fmt.Errorf("catalog: view %s.%s: %w", ds, k, err)
+			}
+			out = append(out, v)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+func (c *Catalog) viewsBucket(tx *bolt.Tx, ds string) (*bolt.Bucket, error) {
+	b := tx.Bucket(bucketStores).Bucket([]byte(ds))
+	if b == nil {
+		return nil, fmt.Errorf("catalog: data store %q: %w", ds, ErrNotFound)
+	}
+	return b.Bucket([]byte("views")), nil
+}
