@@ -69,9 +69,21 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 // also be a plain SQL identifier and a safe folder name.
 func ValidName(name string) bool { return nameRE.MatchString(name) }
 
+// Options tune Open.
+type Options struct {
+	// Command names the holder in the lock file, e.g. "fhirlake serve";
+	// a second process quotes it. Default: this process's command line.
+	Command string
+}
+
 // Open opens (creating if needed) the data folder dir. It fails at once
-// with a *LockedError when another process holds the folder.
-func Open(dir string) (*Catalog, error) {
+// with a *LockedError when another process holds the folder. At most one
+// Options is used.
+func Open(dir string, opts ...Options) (*Catalog, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
@@ -79,7 +91,7 @@ func Open(dir string) (*Catalog, error) {
 	if err := os.MkdirAll(filepath.Join(abs, "stores"), 0o700); err != nil {
 		return nil, fmt.Errorf("catalog: create data folder: %w", err)
 	}
-	lock, err := acquireLock(abs)
+	lock, err := acquireLock(abs, o.Command)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func (e *LockedError) Error() string {
 // stale lock behind.
 type lockFile struct{ f *os.File }
 
-func acquireLock(dir string) (*lockFile, error) {
+func acquireLock(dir, command string) (*lockFile, error) {
 	path := filepath.Join(dir, "LOCK")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -58,7 +58,10 @@ func acquireLock(dir string) (*lockFile, error) {
 		}
 		return nil, fmt.Errorf("catalog: lock %s: %w", path, err)
 	}
-	h := Holder{PID: os.Getpid(), Command: strings.Join(commandLine(), " "), Since: time.Now().UTC().Truncate(time.Second)}
+	if command == "" {
+		command = strings.Join(commandLine(), " ")
+	}
+	h := Holder{PID: os.Getpid(), Command: command, Since: time.Now().UTC().Truncate(time.Second)}
 	b, _ := json.Marshal(h)
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt(append(b, '\n'), 0)
