@@ -1,0 +1,165 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fhirlake/fhirlake/internal/sqlstate"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// flushEvery is how many DataRows are buffered before a write.
+const flushEvery = 256
+
+// execution is a running statement: its rows and the context that
+// cancels it.
+type execution struct {
+	rows    Rows
+	ctx     context.Context
+	release func()
+}
+
+// close releases the rows and the statement context.
+func (e *execution) close() {
+	_ = e.rows.Close()
+	e.release()
+}
+
+// startStatement runs one statement (parameters already substituted):
+// session and transaction statements locally, the rest on the engine.
+func (c *conn) startStatement(ctx context.Context, sql string) (*execution, error) {
+	l, ok, err := parseLocal(sql)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		rows, err := c.execLocal(l)
+		if err != nil {
+			return nil, err
+		}
+		return &execution{rows: rows, ctx: ctx, release: func() {}}, nil
+	}
+	if c.tx == txFailed {
+		return nil, errFailedTx
+	}
+	qctx, release := c.queryContext(ctx)
+	rows, err := c.sess.Query(qctx, sql)
+	if err == nil && rows == nil {
+		err = fmt.Errorf("wire: engine returned no rows and no error for %q", sql)
+	}
+	if err != nil {
+		err = queryError(qctx, err)
+		release()
+		return nil, err
+	}
+	return &execution{rows: rows, ctx: qctx, release: release}, nil
+}
+
+// streamRows sends up to limit rows (all when limit is 0) as DataRows
+// encoded for cols in formats. It reports whether rows may remain.
+func (c *conn) streamRows(e *execution, cols []Column, formats []int16, limit int) (suspended bool, err error) {
+	for n := 0; limit <= 0 || n < limit; n++ {
+		if !e.rows.Next() {
+			if err := e.rows.Err(); err != nil {
+				return false, queryError(e.ctx, err)
+			}
+			if err := e.ctx.Err(); err != nil {
+				return false, queryError(e.ctx, err)
+			}
+			return false, nil
+		}
+		if err := e.ctx.Err(); err != nil {
+			return false, queryError(e.ctx, err)
+		}
+		if err := c.sendDataRow(cols, formats, e.rows.Values()); err != nil {
+			return false, err
+		}
+		if (n+1)%flushEvery == 0 {
+			if err := c.be.Flush(); err != nil {
+				return false, newFatal(codeConnectionFailure, "wire: write: %v", err)
+			}
+		}
+	}
+	return true, nil
+}
+
+// sendDataRow encodes one row into the connection's row buffer and sends
+// it.
+func (c *conn) sendDataRow(cols []Column, formats []int16, vals []any) error {
+	if len(vals) != len(cols) {
+		return fmt.Errorf("wire: engine row has %d values for %d columns", len(vals), len(cols))
+	}
+	buf, spans := c.rowBuf[:0], c.spans[:0]
+	for i, v := range vals {
+		if v == nil {
+			spans = append(spans, [2]int{-1, -1})
+			continue
+		}
+		start := len(buf)
+		var err error
+		if formatFor(formats, i) == binaryFormatCode {
+			buf, err = c.bin.appendBinary(buf, cols[i].TypeOID, v)
+		} else {
+			buf, err = c.text.appendText(buf, cols[i].TypeOID, v)
+		}
+		if err != nil {
+			return fmt.Errorf("wire: column %q: %w", cols[i].Name, err)
+		}
+		spans = append(spans, [2]int{start, len(buf)})
+	}
+	values := make([][]byte, len(spans))
+	for i, s := range spans {
+		if s[0] >= 0 {
+			values[i] = buf[s[0]:s[1]:s[1]]
+		}
+	}
+	c.be.Send(&pgproto3.DataRow{Values: values})
+	c.rowBuf, c.spans = buf, spans
+	return nil
+}
+
+// Format codes of Bind result columns.
+const (
+	textFormatCode   = 0
+	binaryFormatCode = 1
+)
+
+// formatFor returns the format of column i: none given means text, one
+// applies to all columns.
+func formatFor(formats []int16, i int) int16 {
+	switch len(formats) {
+	case 0:
+		return textFormatCode
+	case 1:
+		return formats[0]
+	}
+	return formats[i]
+}
+
+// checkFormats validates Bind result formats against the columns.
+func checkFormats(formats []int16, ncols int) error {
+	if len(formats) > 1 && len(formats) != ncols {
+		return newError(sqlstate.ProtocolViolation, "bind message has %d result formats but query has %d columns", len(formats), ncols)
+	}
+	for _, f := range formats {
+		if f != textFormatCode && f != binaryFormatCode {
+			return newError(sqlstate.ProtocolViolation, "unsupported format code: %d", f)
+		}
+	}
+	return nil
+}
+
+// rowDescription describes cols with the given result formats.
+func rowDescription(cols []Column, formats []int16) *pgproto3.RowDescription {
+	fields := make([]pgproto3.FieldDescription, len(cols))
+	for i, col := range cols {
+		fields[i] = pgproto3.FieldDescription{
+			Name:         []byte(col.Name),
+			DataTypeOID:  col.TypeOID,
+			DataTypeSize: col.TypeSize,
+			TypeModifier: col.TypeModifier,
+			Format:       formatFor(formats, i),
+		}
+	}
+	return &pgproto3.RowDescription{Fields: fields}
+}
