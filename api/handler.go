@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/fhirlake/fhirlake/store"
+)
+
+// Datastores finds data stores by name.
+type Datastores interface {
+	// Lookup returns the reader of the named data store, or false if there
+	// is no such data store.
+	Lookup(name string) (Reader, bool)
+}
+
+// Reader reads resources from one data store.
+type Reader interface {
+	// Read returns the current version of a resource. It returns an error
+	// wrapping store.ErrNotFound if there is none, and one wrapping
+	// store.ErrDeleted, together with the tombstone (its Version and
+	// LastUpdated), if it was deleted. The handler does not modify Body.
+	Read(ctx context.Context, typ, id string) (store.Resource, error)
+}
+
+// TypeLister is an optional interface of a Reader: if it is implemented,
+// the CapabilityStatement lists only the types it returns, otherwise every
+// FHIR R4 resource type.
+type TypeLister interface {
+	// Types returns the resource types held by the data store.
+	Types(ctx context.Context) ([]string, error)
+}
+
+var _ interface {
+	Reader
+	TypeLister
+} = (*store.Store)(nil)
+
+// Options configure the handler.
+type Options struct {
+	// Software and Version name the server in the CapabilityStatement.
+	Software, Version string
+	// Logger receives one debug record per request and a warning per
+	// server error. Defaults to discarding.
+	Logger *slog.Logger
+	// Now returns the current time; the CapabilityStatement's date is the
+	// time NewHandler was called. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// handler serves the FHIR REST API.
+type handler struct {
+	ds        Datastores
+	opts      Options
+	log       *slog.Logger
+	published time.Time
+	mux       *http.ServeMux
+}
+
+// NewHandler returns the FHIR REST handler for the data stores of ds. Mount
+// it at the server root: it serves paths under /fhir/.
+func NewHandler(ds Datastores, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &handler{ds: ds, opts: opts, log: opts.Logger, published: opts.Now().UTC(), mux: http.NewServeMux()}
+	h.mux.HandleFunc("/fhir/{datastore}/metadata", h.metadata)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}", h.read)
+	h.mux.HandleFunc("/fhir/", h.notFound)
+	h.mux.HandleFunc("/fhir", h.notFound)
+	return h
+}
+
+// ServeHTTP logs the request and dispatches it.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	h.mux.ServeHTTP(rec, r)
+	h.log.LogAttrs(r.Context(), slog.LevelDebug, "api: request",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+}
+
+// statusRecorder remembers the status code written, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/fhirlake/fhirlake/fhir"
+)
+
+// fhirJSON is the media type of every response.
+const fhirJSON = "application/fhir+json; charset=utf-8"
+
+// writeOutcome sends an OperationOutcome with one error issue.
+func writeOutcome(w http.ResponseWriter, r *http.Request, status int, code, diagnostics string) {
+	writeJSON(w, r, status, fhir.NewOutcome("error", code, diagnostics).JSON())
+}
+
+// writeJSON sends a FHIR JSON body (none for HEAD).
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	w.Header().Set("Content-Type", fhirJSON)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// serverError logs err and sends a 500 OperationOutcome that does not
+// reveal it.
+func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.LogAttrs(r.Context(), slog.LevelWarn, "api: request failed",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	writeOutcome(w, r, http.StatusInternalServerError, "exception", "internal error; see the server log")
+}
+
+// notFound answers every path the API does not serve.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	writeOutcome(w, r, http.StatusNotFound, "not-found",
+		"no FHIR endpoint at "+strconv.Quote(r.URL.Path)+"; this server serves GET /fhir/{datastore}/metadata and GET /fhir/{datastore}/{type}/{id}")
+}
+
+// allowRead checks the method of a read-only endpoint: GET or HEAD.
+func allowRead(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	writeOutcome(w, r, http.StatusMethodNotAllowed, "not-supported",
+		"method "+r.Method+" is not supported on "+r.URL.Path+"; only GET (read) is")
+	return false
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/fhirlake/fhirlake/api"
+	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/store"
+)
+
+// defaultDataDir is where data lives unless --data or FHIRLAKE_DATA says otherwise.
+func defaultDataDir() string {
+	if d := os.Getenv("FHIRLAKE_DATA"); d != "" {
+		return d
+	}
+	return "fhirlake-data"
+}
+
+// lake is an open data folder: the catalog (which holds the folder lock)
+// and the raw store of every data store, opened lazily.
+type lake struct {
+	cat *catalog.Catalog
+
+	mu     sync.Mutex
+	stores map[string]*store.Store
+}
+
+// openLake opens the data folder for the named subcommand, which the lock
+// file records so that a second process can say who holds the folder.
+func openLake(dir, command string) (*lake, error) {
+	cat, err := catalog.Open(dir, catalog.Options{Command: "fhirlake " + command})
+	if err != nil {
+		return nil, err
+	}
+	return &lake{cat: cat, stores: map[string]*store.Store{}}, nil
+}
+
+// rawPath is the raw store file of a data store.
+func (l *lake) rawPath(ds string) string { return filepath.Join(l.cat.DatastoreDir(ds), "raw.db") }
+
+// store returns the open raw store of the data store, opening it on first use.
+func (l *lake) store(ds string) (*store.Store, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.stores[ds]; ok {
+		return s, nil
+	}
+	if _, err := l.cat.Datastore(ds); err != nil {
+		return nil, err
+	}
+	s, err := store.Open(l.rawPath(ds), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	l.stores[ds] = s
+	return s, nil
+}
+
+// createDatastore registers a data store with the default views, each
+// backed by an empty Parquet file so that SQL sees every table at once.
+func (l *lake) createDatastore(ctx context.Context, name string) error {
+	if _, err := l.cat.CreateDatastore(name); err != nil {
+		return err
+	}
+	st, err := l.store(name)
+	if err != nil {
+		return err
+	}
+	return ingest.InstallDefaultViews(ctx, l.cat, name, st)
+}
+
+// ensureDatastore creates the data store when it does not exist yet.
+func (l *lake) ensureDatastore(ctx context.Context, name string) (created bool, err error) {
+	_, err = l.cat.Datastore(name)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return true, l.createDatastore(ctx, name)
+	}
+	return false, err
+}
+
+func (l *lake) deleteDatastore(name string) error {
+	l.mu.Lock()
+	if s, ok := l.stores[name]; ok {
+		s.Close()
+		delete(l.stores, name)
+	}
+	l.mu.Unlock()
+	return l.cat.DeleteDatastore(name)
+}
+
+// Lookup implements api.Datastores.
+func (l *lake) Lookup(name string) (api.Reader, bool) {
+	if !catalog.ValidName(name) {
+		return nil, false
+	}
+	s, err := l.store(name)
+	if err != nil {
+		return nil, false
+	}
+	return s, true
+}
+
+func (l *lake) datastoreNames() ([]string, error) {
+	list, err := l.cat.Datastores()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list))
+	for i, d := range list {
+		names[i] = d.Name
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (l *lake) Close() error {
+	l.mu.Lock()
+	var errs []error
+	for name, s := range l.stores {
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store %s: %w", name, err))
+		}
+	}
+	l.stores = nil
+	l.mu.Unlock()
+	errs = append(errs, l.cat.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fhirlake/fhirlake/api"
+	"github.com/fhirlake/fhirlake/engine"
+	"github.com/fhirlake/fhirlake/synth"
+	"github.com/fhirlake/fhirlake/wire"
+)
+
+// runServe implements `fhirlake serve [--data DIR] [--pg ADDR] [--http ADDR] [--demo]`.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	data := fs.String("data", defaultDataDir(), "data folder")
+	pgAddr := fs.String("pg", "127.0.0.1:5433", "Postgres wire protocol listen address")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "FHIR HTTP listen address")
+	demo := fs.Bool("demo", false, "create and load the demo data store on first start")
+	demoPatients := fs.Int("demo-patients", 100, "patients generated for the demo data store")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usagef("serve: --log-level: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	l, err := openLake(*data, "serve")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if *demo {
+		if err := loadDemo(ctx, l, *demoPatients, stdout, stderr); err != nil {
+			return err
+		}
+	}
+
+	// Listen before anything slow so a busy port fails at once.
+	pgLn, err := net.Listen("tcp", *pgAddr)
+	if err != nil {
+		return fmt.Errorf("serve: postgres listener: %w", err)
+	}
+	defer pgLn.Close()
+	httpLn, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("serve: http listener: %w", err)
+	}
+	defer httpLn.Close()
+
+	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	pg := wire.NewServer(eng, wire.Options{Logger: log})
+	hs := &http.Server{
+		Handler:           api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- pg.Serve(ctx, pgLn) }()
+	go func() {
+		if err := hs.Serve(httpLn); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+			return
+		}
+		errc <- nil
+	}()
+
+	names, err := l.datastoreNames()
+	if err != nil {
+		return err
+	}
+	pgHost := pgLn.Addr().(*net.TCPAddr)
+	fmt.Fprintf(stdout, "postgres: listening on %s\n", pgLn.Addr())
+	fmt.Fprintf(stdout, "fhir:     listening on http://%s/fhir\n", httpLn.Addr())
+	for _, n := range names {
+		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://fhirlake@%s/%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgHost, n, httpLn.Addr(), n)
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(stdout, "no data store yet: run 'fhirlake import' or start with --demo")
+	}
+	fmt.Fprintln(stdout, "ready")
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = errors.Join(serveErr, pg.Shutdown(sctx), hs.Shutdown(sctx))
+	return err
+}
+
+// loadDemo creates the demo data store with generated patients, once: a
+// demo store that already holds resources is left as it is, and one left
+// empty by an interrupted first start is loaded again.
+func loadDemo(ctx context.Context, l *lake, patients int, stdout, stderr io.Writer) error {
+	if _, err := l.ensureDatastore(ctx, "demo"); err != nil {
+		return err
+	}
+	st, err := l.store("demo")
+	if err != nil {
+		return err
+	}
+	counts, err := st.Counts(ctx)
+	if err != nil || len(counts) > 0 {
+		return err
+	}
+	tmp, err := os.MkdirTemp(l.cat.Dir(), ".demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Fprintf(stdout, "demo: generating %d patients\n", patients)
+	if _, err := synth.Generate(ctx, synth.Options{Patients: patients, Seed: 1, Format: "ndjson", Out: tmp}); err != nil {
+		return err
+	}
+	sum, err := importInto(ctx, l, "demo", []string{tmp}, 5000, stderr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo: loaded %d resources into data store demo (%s)\n", sum.Resources(), filepath.Join(l.cat.DatastoreDir("demo")))
+	return nil
+}

@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/fhirlake/fhirlake/internal/sqlstate"
+	"github.com/fhirlake/fhirlake/wire"
+)
+
+// session is one client's DuckDB connection, switched to its data store.
+type session struct {
+	e    *Engine
+	conn *sql.Conn
+	db   string
+	user string
+}
+
+// Open starts a session on the data store database for user. An unknown
+// database is a 3D000 error.
+func (e *Engine) Open(ctx context.Context, database, user string) (wire.Session, error) {
+	if !e.hasStore(database) {
+		return nil, sqlstate.New(sqlstate.InvalidCatalogName, "database %q does not exist", database)
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open session: %w", err)
+	}
+	for _, stmt := range []string{
+		"USE " + quoteIdent(database),
+		"SET VARIABLE fhirlake_user = " + quoteLiteral(user),
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			conn.Close()
+			return nil, mapError(ctx, fmt.Errorf("engine: open session on %s: %w", database, err))
+		}
+	}
+	e.log.Debug("engine: session opened", "database", database, "user", user)
+	return &session{e: e, conn: conn, db: database, user: user}, nil
+}
+
+// Query runs one statement; see classify for what may run.
+func (s *session) Query(ctx context.Context, sql string) (wire.Rows, error) {
+	p, err := s.classify(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Kind {
+	case planEmpty, planNoop:
+		return &doneRows{tag: p.Tag}, nil
+	case planExec:
+		if _, err := s.conn.ExecContext(ctx, p.SQL); err != nil {
+			return nil, mapError(ctx, err)
+		}
+		return &doneRows{tag: p.Tag}, nil
+	}
+	r, err := s.conn.QueryContext(ctx, p.SQL)
+	if err != nil {
+		return nil, mapError(ctx, err)
+	}
+	return newRows(ctx, r, p.Tag)
+}
+
+// Close releases the session's connection; it is not reused.
+func (s *session) Close() error {
+	if err := s.conn.Close(); err != nil {
+		return fmt.Errorf("engine: close session: %w", err)
+	}
+	return nil
+}

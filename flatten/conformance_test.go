@@ -1,0 +1,55 @@
+package flatten
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/fhirlake/fhirlake/flatten/flattentest"
+	"github.com/stretchr/testify/require"
+)
+
+// sofImpl runs the conformance suite through ParseView, Compile and
+// Evaluate.
+var sofImpl = flattentest.ImplFunc(func(view []byte, resources [][]byte) ([]string, [][]any, error) {
+	vd, err := ParseView(view)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := Compile(vd)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows [][]any
+	for _, r := range resources {
+		rs, err := v.Evaluate(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows = append(rows, rs...)
+	}
+	return v.Columns(), rows, nil
+})
+
+// knownFailures reads testdata/sof-known-failures.txt: one file/title a
+// line, # comments allowed.
+func knownFailures(t *testing.T) []string {
+	data, err := os.ReadFile("testdata/sof-known-failures.txt")
+	require.NoError(t, err)
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestConformance(t *testing.T) {
+	sum := flattentest.RunOptions(t, sofImpl, flattentest.Options{KnownFailures: knownFailures(t)})
+	t.Logf("SQL-on-FHIR conformance: %d/%d passed", sum.Passed, sum.Total)
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// syntheaDir returns the folder of Synthea bulk NDJSON used by the size and
+// speed measurements, from $FHIRLAKE_SYNTHEA_NDJSON or the shared checkout
+// data; it skips the test if there is none.
+func syntheaDir(t testing.TB) string {
+	dir := os.Getenv("FHIRLAKE_SYNTHEA_NDJSON")
+	if dir == "" {
+		dir = "/work/shared/data/synthea-small/bulk-ndjson"
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.ndjson")); len(m) == 0 {
+		t.Skipf("no Synthea NDJSON in %s (set FHIRLAKE_SYNTHEA_NDJSON)", dir)
+	}
+	return dir
+}
+
+// loadNDJSON reads every resource of the NDJSON files in dir and returns
+// them with the total size of the files.
+func loadNDJSON(t testing.TB, dir string) ([]Input, int64) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	require.NoError(t, err)
+	var in []Input
+	var size int64
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		require.NoError(t, err)
+		size += fi.Size()
+		typ := strings.SplitN(filepath.Base(f), ".", 2)[0]
+		fh, err := os.Open(f)
+		require.NoError(t, err)
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 64<<20)
+		for sc.Scan() {
+			line := append([]byte(nil), sc.Bytes()...)
+			p, err := prepare(Input{Type: typ, ID: idOf(t, line), Body: line})
+			require.NoError(t, err)
+			in = append(in, Input{Type: typ, ID: p.id, Body: line})
+		}
+		require.NoError(t, sc.Err())
+		require.NoError(t, fh.Close())
+	}
+	return in, size
+}
+
+// idOf returns the id member of a resource.
+func idOf(t testing.TB, body []byte) string {
+	i := strings.Index(string(body), `"id":"`)
+	require.GreaterOrEqual(t, i, 0)
+	rest := string(body[i+6:])
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// withoutID returns inputs whose bodies have no id member, so benchmarks
+// can write them under fresh ids.
+func withoutID(t testing.TB, in []Input) []Input {
+	out := make([]Input, len(in))
+	for i, r := range in {
+		p, err := prepare(r)
+		require.NoError(t, err)
+		body := []byte(`{"resourceType":"` + r.Type + `"`)
+		if p.metaRest != nil {
+			body = append(append(append(body, `,"meta":{`...), p.metaRest...), '}')
+		}
+		if p.rest != nil {
+			body = append(append(body, ','), p.rest...)
+		}
+		out[i] = Input{Type: r.Type, ID: r.ID, Body: append(body, '}')}
+	}
+	return out
+}
+
+// TestStoredSize loads the Synthea sample and checks that the store file is
+// well below the NDJSON it came from.
+func TestStoredSize(t *testing.T) {
+	in, ndjson := loadNDJSON(t, syntheaDir(t))
+	path := filepath.Join(t.TempDir(), "ds.db")
+	s, err := Open(path, Options{NoSync: true})
+	require.NoError(t, err)
+	ctx := context.Background()
+	var compressed int64
+	for i := 0; i < len(in); i += 1000 {
+		_, err := s.Put(ctx, in[i:min(i+1000, len(in))])
+		require.NoError(t, err)
+	}
+	// Measure the values alone too, to separate codec from B+tree overhead.
+	for _, r := range in {
+		p, err := prepare(r)
+		require.NoError(t, err)
+		enc, err := Zstd().Encode(nil, p.appendBody(nil, 1, []byte(lastUpdatedLayout)), nil)
+		require.NoError(t, err)
+		compressed += int64(len(enc))
+	}
+	// A second import of the same files changes nothing.
+	out, err := s.Put(ctx, in)
+	require.NoError(t, err)
+	for _, o := range out {
+		require.Equal(t, Unchanged, o)
+	}
+	// bbolt grows the file in large steps; the pages in use are what the
+	// data costs.
+	var used int64
+	require.NoError(t, s.db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }))
+	require.NoError(t, s.Close())
+	t.Logf("%d resources: NDJSON %d B, zstd bodies %d B (%.2f), store pages in use %d B (%.2f of NDJSON)",
+		len(in), ndjson, compressed, float64(compressed)/float64(ndjson), used, float64(used)/float64(ndjson))
+	require.Less(t, float64(used), 1.0*float64(ndjson))
+}
+
+func BenchmarkPut(b *testing.B) {
+	in, _ := loadNDJSON(b, syntheaDir(b))
+	in = withoutID(b, in)
+	for _, batch := range []int{1, 1000, 10000} {
+		for _, sync := range []bool{true, false} {
+			b.Run(fmt.Sprintf("batch=%d/sync=%t", batch, sync), func(b *testing.B) {
+				s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: !sync})
+				require.NoError(b, err)
+				defer s.Close()
+				ctx := context.Background()
+				buf := make([]Input, batch)
+				n, bytes := 0, 0
+				b.ReportAllocs()
+				for b.Loop() {
+					for i := range buf {
+						r := in[n%len(in)]
+						buf[i] = Input{Type: r.Type, ID: fmt.Sprintf("r%d", n), Body: r.Body}
+						bytes += len(r.Body)
+						n++
+					}
+					if _, err := s.Put(ctx, buf); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+				b.SetBytes(int64(bytes / max(b.N, 1)))
+			})
+		}
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	in, _ := loadNDJSON(b, syntheaDir(b))
+	s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: true})
+	require.NoError(b, err)
+	defer s.Close()
+	ctx := context.Background()
+	_, err = s.Put(ctx, in)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		r := in[(n*7919)%len(in)]
+		if _, err := s.Read(ctx, r.Type, r.ID); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+}

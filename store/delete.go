@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Delete writes a tombstone as the next version of the resource and returns
+// it. Deleting an already deleted resource writes nothing and returns the
+// existing tombstone; deleting one that never existed returns ErrNotFound.
+func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
+	if err := validKey(typ, id); err != nil {
+		return Resource{}, fmt.Errorf("store: delete: %w", err)
+	}
+	rk := resKey(typ, id)
+	var h head
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		w := newWriter(tx, s.codec, s.now())
+		cur, exists, err := w.head(rk)
+		switch {
+		case err != nil:
+			return err
+		case !exists:
+			return ErrNotFound
+		case cur.deleted:
+			h = cur
+			return nil
+		}
+		if h, err = w.tombstone(typ, rk, cur); err != nil {
+			return err
+		}
+		return w.flushCounts()
+	})
+	if err != nil {
+		return Resource{}, fmt.Errorf("store: delete %s/%s: %w", typ, id, err)
+	}
+	return tombstone(typ, id, h), nil
+}
+
+func tombstone(typ, id string, h head) Resource {
+	return Resource{Type: typ, ID: id, Version: h.version, LastUpdated: fromMillis(h.updated), Deleted: true}
+}
