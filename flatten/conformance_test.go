@@ -49,7 +49,13 @@ func knownFailures(t *testing.T) []string {
 	return out
 }
 
+// TestConformance runs the SQL-on-FHIR v2 suite (see flattentest for where
+// it is found). Set SOF_TEST_REPORT=path to also write a leaderboard
+// results file.
 func TestConformance(t *testing.T) {
-	sum := flattentest.RunOptions(t, sofImpl, flattentest.Options{KnownFailures: knownFailures(t)})
+	sum := flattentest.RunOptions(t, sofImpl, flattentest.Options{
+		KnownFailures: knownFailures(t),
+		ReportPath:    os.Getenv("SOF_TEST_REPORT"),
+	})
 	t.Logf("SQL-on-FHIR conformance: %d/%d passed", sum.Passed, sum.Total)
 }

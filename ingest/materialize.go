@@ -49,58 +49,77 @@ func InstallDefaultViews(ctx context.Context, cat Catalog, ds string, src Source
 			return err
 		}
 	}
-	return Materialize(ctx, cat, ds, src)
+	_, err := Materialize(ctx, cat, ds, src)
+	return err
 }
+
+// ViewReport says how one view was rebuilt.
+type ViewReport struct {
+	View    string
+	Rows    int64
+	Skipped int      // resources the view could not flatten; they stay in the raw store
+	Errors  []string // the first few reasons, "Type/id: reason"
+}
+
+// maxViewErrors bounds ViewReport.Errors.
+const maxViewErrors = 5
 
 // Materialize rebuilds every view of data store ds from src into fresh
 // Parquet files and switches the catalog to them. Views are built in
 // parallel, one per core. A view's new file is complete and fsynced
 // before the catalog points at it, so readers always see a whole file.
-func Materialize(ctx context.Context, cat Catalog, ds string, src Source) error {
+// A resource that a view cannot flatten (say, two values where the view
+// wants one) is left out of that view and reported, not fatal.
+func Materialize(ctx context.Context, cat Catalog, ds string, src Source) ([]ViewReport, error) {
 	views, err := cat.Views(ds)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	errs := make([]error, len(views))
+	reports := make([]ViewReport, len(views))
 	for i, cv := range views {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[i] = materializeView(ctx, cat, ds, src, cv)
+			reports[i], errs[i] = materializeView(ctx, cat, ds, src, cv)
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return reports, errors.Join(errs...)
 }
 
-func materializeView(ctx context.Context, cat Catalog, ds string, src Source, cv catalog.View) error {
+func materializeView(ctx context.Context, cat Catalog, ds string, src Source, cv catalog.View) (ViewReport, error) {
+	rep := ViewReport{View: cv.Name}
 	vd, err := flatten.ParseView(cv.Definition)
 	if err != nil {
-		return fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
 	}
 	v, err := flatten.Compile(vd)
 	if err != nil {
-		return fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
 	}
 	dir := cat.DatastoreDir(ds)
 	rel := filepath.Join("views", cv.Name+"."+strconv.FormatInt(time.Now().UnixNano(), 36)+".parquet")
-	rows, size, err := writeViewFile(ctx, filepath.Join(dir, rel), v, src)
+	rows, size, err := writeViewFile(ctx, filepath.Join(dir, rel), v, src, &rep)
 	if err != nil {
-		return fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
 	}
+	rep.Rows = rows
 	cv.Files = []catalog.File{{Path: rel, Rows: rows, Bytes: size}}
 	cv.Rows = rows
 	cv.Resource = v.Resource()
 	cv.Updated = time.Now().UTC()
-	return cat.PutView(ds, cv)
+	return rep, cat.PutView(ds, cv)
 }
 
 // writeViewFile evaluates v over every resource of its type and writes
-// the rows to path (via a temporary file and rename).
-func writeViewFile(ctx context.Context, path string, v *flatten.View, src Source) (rows, size int64, err error) {
+// the rows to path (via a temporary file and rename). Resources that fail
+// to flatten are counted in rep and skipped; Builder.Append adds all the
+// rows of a resource or none.
+func writeViewFile(ctx context.Context, path string, v *flatten.View, src Source, rep *ViewReport) (rows, size int64, err error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -127,7 +146,11 @@ func writeViewFile(ctx context.Context, path string, v *flatten.View, src Source
 	}
 	err = src.Scan(ctx, v.Resource(), func(r store.Resource) error {
 		if err := b.Append(r.Body); err != nil {
-			return fmt.Errorf("%s/%s: %w", r.Type, r.ID, err)
+			rep.Skipped++
+			if len(rep.Errors) < maxViewErrors {
+				rep.Errors = append(rep.Errors, fmt.Sprintf("%s/%s: %v", r.Type, r.ID, err))
+			}
+			return nil
 		}
 		if b.Len() >= recordRows {
 			return flush()

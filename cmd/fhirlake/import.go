@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -63,7 +64,14 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 		return sum, err
 	}
 	start := time.Now()
-	if err := ingest.Materialize(ctx, l.cat, ds, st); err != nil {
+	reports, err := ingest.Materialize(ctx, l.cat, ds, st)
+	for _, r := range reports {
+		if r.Skipped > 0 {
+			fmt.Fprintf(errw, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
+				r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+		}
+	}
+	if err != nil {
 		return sum, err
 	}
 	sum.Elapsed += time.Since(start)

@@ -128,6 +128,8 @@ func TestImportBadInput(t *testing.T) {
 		"notobject.ndjson": good("b1") + "\n[1,2]\n" + good("b3") + "\n",
 		"unknown.ndjson":   good("c1") + "\n" + `{"resourceType":"Foo","id":"c2"}` + "\n" + good("c3") + "\n",
 		"empty.ndjson":     "",
+		// Valid enough to keep, but the patient view cannot read its date.
+		"baddate.ndjson": `{"resourceType":"Patient","id":"f1","birthDate":"19x5"}` + "\n",
 		"bundle.json": `{"resourceType":"Bundle","type":"transaction","entry":[
 {"fullUrl":"urn:uuid:d1","resource":` + good("d1") + `,"request":{"method":"PUT","url":"Patient/d1"}},
 {"fullUrl":"urn:uuid:d2","request":{"method":"POST","url":"Patient"}},
@@ -147,8 +149,9 @@ func TestImportBadInput(t *testing.T) {
 
 	var out, errw bytes.Buffer
 	require.NoError(t, run(ctx, []string{"import", "--data", filepath.Join(dir, "data"), in}, &out, &errw))
+	errText := errw.String()
 	rejected := map[string]string{}
-	sc := bufio.NewScanner(&errw)
+	sc := bufio.NewScanner(strings.NewReader(errText))
 	for sc.Scan() {
 		line := strings.TrimPrefix(sc.Text(), "rejected: ")
 		for name := range files {
@@ -168,15 +171,17 @@ func TestImportBadInput(t *testing.T) {
 		"bundle.json":      "bundle.json:",
 		"cut.ndjson.gz":    "cut.ndjson.gz:",
 	} {
-		require.Contains(t, rejected[name], wantLine, "stderr:\n%s", errw.String())
+		require.Contains(t, rejected[name], wantLine, "stderr:\n%s", errText)
 	}
 	require.Contains(t, rejected["unknown.ndjson"], "Foo")
 	require.Contains(t, strings.ToLower(rejected["empty.ndjson"]), "empty")
 	require.Contains(t, strings.ToLower(rejected["cut.ndjson.gz"]), "unexpected eof")
 	require.Contains(t, out.String(), "rejected: 6")
+	require.Contains(t, errText, "view patient: 1 resources could not be flattened")
+	require.Contains(t, errText, "Patient/f1")
 	// Every good record around the bad ones loaded: 2+2+2+2 plain, and the
-	// gzip lines that arrived before the cut.
+	// gzip lines that arrived before the cut, and f1.
 	n := importCounts(t, out.String())["Patient"]
-	require.GreaterOrEqual(t, n, 8+150, out.String())
-	require.Less(t, n, 8+200)
+	require.GreaterOrEqual(t, n, 9+150, out.String())
+	require.Less(t, n, 9+200)
 }

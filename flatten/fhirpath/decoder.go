@@ -234,7 +234,8 @@ func (d *Decoder) number() (string, error) {
 		}
 		return i - j
 	}
-	if digits() == 0 {
+	first := i
+	if n := digits(); n == 0 || (n > 1 && s[first] == '0') {
 		d.pos = i
 		return "", d.errorf("invalid number")
 	}

@@ -32,7 +32,7 @@ func TestCanonical(t *testing.T) {
 func TestCheck(t *testing.T) {
 	s := &suite{name: "s", resources: [][]byte{[]byte(`{"resourceType":"Patient","id":"p"}`)}}
 	rows := testCase{Title: "rows", Expect: []json.RawMessage{[]byte(`{"id":"p","n":1}`), []byte(`{"id":"q","n":null}`)}}
-	cols := testCase{Title: "cols", Expect: []json.RawMessage{}, ExpectColumns: []string{"id", "n"}}
+	cols := testCase{Title: "cols", Expect: rows.Expect, ExpectColumns: []string{"id", "n"}}
 	fails := testCase{Title: "err", ExpectError: true}
 	impl := func(c []string, r [][]any, err error) Impl {
 		return ImplFunc(func([]byte, [][]byte) ([]string, [][]any, error) { return c, r, err })
@@ -41,7 +41,7 @@ func TestCheck(t *testing.T) {
 	require.NoError(t, check(good, s, rows), "row order must not matter")
 	require.NoError(t, check(good, s, cols))
 	require.Error(t, check(good, s, fails), "expectError needs an error")
-	require.Error(t, check(impl([]string{"n", "id"}, nil, nil), s, cols), "column order matters")
+	require.Error(t, check(impl([]string{"n", "id"}, [][]any{{1, "p"}, {nil, "q"}}, nil), s, cols), "column order matters")
 	require.Error(t, check(impl([]string{"id", "n"}, [][]any{{"p", 1}}, nil), s, rows), "a missing row")
 	require.Error(t, check(impl([]string{"id", "n"}, [][]any{{"p", 1}, {"q", 2}}, nil), s, rows), "a wrong value")
 	require.Error(t, check(impl([]string{"id"}, [][]any{{"p", 1}}, nil), s, rows), "a row wider than its columns")
