@@ -183,4 +183,3 @@ func writeViewFile(ctx context.Context, path string, v *flatten.View, src Source
 	}
 	return rows, fi.Size(), nil
 }
-
