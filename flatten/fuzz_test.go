@@ -43,11 +43,7 @@ func FuzzAppend(f *testing.F) {
 				t.Fatalf("view %s: failed Append left %d rows", v.Name(), b.Len())
 			}
 			rec := b.NewRecord()
-			if _, err := v.Evaluate(data); err == nil && rec.NumRows() == 0 {
-				// Evaluate may succeed with rows where Append failed on a
-				// type conversion; the reverse is checked by the golden test.
-				_ = err
-			}
+			_, _ = v.Evaluate(data) // must not panic either
 			rec.Release()
 			b.Release()
 		}

@@ -28,11 +28,11 @@ var fhirTypes = map[string]valueKind{
 	"": kindString, "string": kindString, "code": kindString, "id": kindString,
 	"uri": kindString, "url": kindString, "canonical": kindString, "markdown": kindString,
 	"base64Binary": kindString, "time": kindString, "oid": kindString, "uuid": kindString,
-	"xhtml": kindString,
+	"xhtml":   kindString,
 	"boolean": kindBool,
 	"integer": kindInt, "positiveInt": kindInt, "unsignedInt": kindInt, "integer64": kindInt,
-	"decimal": kindFloat,
-	"date":    kindDate,
+	"decimal":  kindFloat,
+	"date":     kindDate,
 	"dateTime": kindTimestamp, "instant": kindTimestamp,
 }
 
