@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 	"github.com/stretchr/testify/require"
 )
@@ -213,7 +214,7 @@ func TestMetadata(t *testing.T) {
 	require.Equal(t, 200, rec.Code)
 	var cs capabilityStatement
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &cs))
-	require.Len(t, cs.Rest[0].Resource, 146)
+	require.Len(t, cs.Rest[0].Resource, len(fhir.ResourceTypes()))
 	for _, r := range cs.Rest[0].Resource {
 		require.Equal(t, []interaction{{Code: "read"}}, r.Interaction)
 	}

@@ -6,7 +6,8 @@
 //	GET /fhir/{datastore}/metadata         the CapabilityStatement
 //	GET /fhir/{datastore}/{type}/{id}      read
 //
-// Only what really works is served and advertised: read, in JSON. Every
+// Only what really works is served and advertised: read (GET, and HEAD for
+// its headers), in JSON, with ETag W/"<versionId>" and Last-Modified. Every
 // error is an OperationOutcome (https://hl7.org/fhir/R4/operationoutcome.html)
 // with the status code the FHIR HTTP specification gives: 404 for unknown
 // data stores, resource types and ids, 410 for deleted resources, 400 for

@@ -86,6 +86,9 @@ func withoutID(t testing.TB, in []Input) []Input {
 // TestStoredSize loads the Synthea sample and checks that the store file is
 // well below the NDJSON it came from.
 func TestStoredSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the Synthea sample; slow under -race")
+	}
 	in, ndjson := loadNDJSON(t, syntheaDir(t))
 	path := filepath.Join(t.TempDir(), "ds.db")
 	s, err := Open(path, Options{NoSync: true})
@@ -117,7 +120,7 @@ func TestStoredSize(t *testing.T) {
 	require.NoError(t, s.Close())
 	t.Logf("%d resources: NDJSON %d B, zstd bodies %d B (%.2f), store pages in use %d B (%.2f of NDJSON)",
 		len(in), ndjson, compressed, float64(compressed)/float64(ndjson), used, float64(used)/float64(ndjson))
-	require.Less(t, float64(used), 1.0*float64(ndjson))
+	require.Less(t, float64(used), 0.92*float64(ndjson))
 }
 
 func BenchmarkPut(b *testing.B) {
@@ -133,6 +136,7 @@ func BenchmarkPut(b *testing.B) {
 				buf := make([]Input, batch)
 				n, bytes := 0, 0
 				b.ReportAllocs()
+				cpu0 := cpuTime()
 				for b.Loop() {
 					for i := range buf {
 						r := in[n%len(in)]
@@ -145,6 +149,11 @@ func BenchmarkPut(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+				// On a shared machine wall time depends on the neighbours;
+				// CPU time (user+system, all threads) does not.
+				if cpu := cpuTime() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(n)/cpu.Seconds(), "resources/cpu-s")
+				}
 				b.SetBytes(int64(bytes / max(b.N, 1)))
 			})
 		}

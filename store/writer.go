@@ -31,12 +31,14 @@ func newWriter(tx *bolt.Tx, c Codec, now time.Time) *writer {
 		lastUpdated: now.AppendFormat(nil, lastUpdatedLayout),
 		delta:       map[string]int64{},
 	}
-	// Sequence keys only ever append: pack their pages full. Resource keys
-	// arrive in random order; pages split at commit, so a high fill still
-	// leaves room and halves the file compared with bbolt's default 0.5.
+	// bbolt splits a node at commit into pages filled up to FillPercent
+	// (default 0.5, which left the file half empty). Sequence keys only
+	// ever append, and a bulk import touches each resource page many times
+	// per transaction, so packing pages full costs nothing here and brings
+	// the Synthea sample from 0.97 to 0.88 of its NDJSON size.
 	w.changes.FillPercent = 1
-	w.current.FillPercent = 0.9
-	w.versions.FillPercent = 0.9
+	w.current.FillPercent = 1
+	w.versions.FillPercent = 1
 	return w
 }
 
@@ -99,7 +101,7 @@ func (w *writer) write(typ string, rk []byte, h *head, body []byte) error {
 	w.enc = appendVerHeader(w.enc[:0], h.deleted, h.updated, seq)
 	if body != nil {
 		if w.enc, err = w.codec.Encode(w.enc, body, vk); err != nil {
-			return fmt.Errorf("store: encode %s version %d: %w", vk, h.version, err)
+			return fmt.Errorf("encode version %d: %w", h.version, err)
 		}
 	}
 	if err := w.versions.Put(vk, w.mem.copy(w.enc)); err != nil {
