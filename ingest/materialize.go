@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -22,7 +23,7 @@ import (
 // Source is where views read resources from; *store.Store is one.
 type Source interface {
 	// Scan calls fn for the current, non-deleted version of every
-	// resource of type typ.
+	// resource of type typ. fn may keep the Body.
 	Scan(ctx context.Context, typ string, fn func(store.Resource) error) error
 }
 
@@ -33,9 +34,23 @@ type Catalog interface {
 	DatastoreDir(ds string) string
 }
 
-// recordRows is the number of rows per Arrow record batch (and so per
-// Parquet row group flush).
-const recordRows = 64 * 1024
+const (
+	// recordRows is the number of rows per Arrow record batch (and so per
+	// Parquet row group flush).
+	recordRows = 64 * 1024
+	// handoff is the number of resources passed to a worker at a time.
+	handoff = 256
+	// maxViewErrors bounds ViewReport.Errors.
+	maxViewErrors = 5
+)
+
+// ViewReport says how one view was rebuilt.
+type ViewReport struct {
+	View    string
+	Rows    int64
+	Skipped int      // resources the view could not flatten; they stay in the raw store
+	Errors  []string // the first few reasons, "Type/id: reason"
+}
 
 // InstallDefaultViews registers the built-in ViewDefinitions in a data
 // store and materializes them.
@@ -53,133 +68,286 @@ func InstallDefaultViews(ctx context.Context, cat Catalog, ds string, src Source
 	return err
 }
 
-// ViewReport says how one view was rebuilt.
-type ViewReport struct {
-	View    string
-	Rows    int64
-	Skipped int      // resources the view could not flatten; they stay in the raw store
-	Errors  []string // the first few reasons, "Type/id: reason"
-}
-
-// maxViewErrors bounds ViewReport.Errors.
-const maxViewErrors = 5
-
 // Materialize rebuilds every view of data store ds from src into fresh
-// Parquet files and switches the catalog to them. Views are built in
-// parallel, one per core. A view's new file is complete and fsynced
-// before the catalog points at it, so readers always see a whole file.
-// A resource that a view cannot flatten (say, two values where the view
-// wants one) is left out of that view and reported, not fatal.
+// Parquet files and switches the catalog to them.
+//
+// Views over the same resource type share one scan of the raw store, and
+// the flattening is spread over one worker per core, each writing its own
+// Parquet part of every view; a view is the union of its parts. Every part
+// is complete and fsynced before the catalog points at it, so readers
+// always see whole files. A resource that a view cannot flatten (say, two
+// values where the view wants one) is left out of that view and reported,
+// not fatal.
 func Materialize(ctx context.Context, cat Catalog, ds string, src Source) ([]ViewReport, error) {
-	views, err := cat.Views(ds)
+	cvs, err := cat.Views(ds)
 	if err != nil {
 		return nil, err
 	}
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	errs := make([]error, len(views))
-	reports := make([]ViewReport, len(views))
-	for i, cv := range views {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			reports[i], errs[i] = materializeView(ctx, cat, ds, src, cv)
-		}()
+	groups := map[string][]*viewJob{}
+	jobs := make([]*viewJob, 0, len(cvs))
+	for _, cv := range cvs {
+		j, err := newViewJob(cv)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		}
+		jobs = append(jobs, j)
+		groups[j.view.Resource()] = append(groups[j.view.Resource()], j)
 	}
-	wg.Wait()
-	return reports, errors.Join(errs...)
+	types := make([]string, 0, len(groups))
+	for t := range groups {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	gen := strconv.FormatInt(time.Now().UnixNano(), 36)
+	dir := cat.DatastoreDir(ds)
+	for _, typ := range types {
+		if err := buildGroup(ctx, dir, gen, typ, groups[typ], src); err != nil {
+			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
+		}
+	}
+	reports := make([]ViewReport, len(jobs))
+	for i, j := range jobs {
+		j.cv.Files, j.cv.Rows = j.files, j.report.Rows
+		j.cv.Resource = j.view.Resource()
+		j.cv.Updated = time.Now().UTC()
+		if err := cat.PutView(ds, j.cv); err != nil {
+			return nil, err
+		}
+		reports[i] = j.report
+	}
+	return reports, nil
 }
 
-func materializeView(ctx context.Context, cat Catalog, ds string, src Source, cv catalog.View) (ViewReport, error) {
-	rep := ViewReport{View: cv.Name}
+// viewJob is one view being rebuilt.
+type viewJob struct {
+	cv     catalog.View
+	view   *flatten.View
+	files  []catalog.File
+	report ViewReport
+}
+
+func newViewJob(cv catalog.View) (*viewJob, error) {
 	vd, err := flatten.ParseView(cv.Definition)
 	if err != nil {
-		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		return nil, err
 	}
 	v, err := flatten.Compile(vd)
 	if err != nil {
-		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
+		return nil, err
 	}
-	dir := cat.DatastoreDir(ds)
-	rel := filepath.Join("views", cv.Name+"."+strconv.FormatInt(time.Now().UnixNano(), 36)+".parquet")
-	rows, size, err := writeViewFile(ctx, filepath.Join(dir, rel), v, src, &rep)
-	if err != nil {
-		return rep, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
-	}
-	rep.Rows = rows
-	cv.Files = []catalog.File{{Path: rel, Rows: rows, Bytes: size}}
-	cv.Rows = rows
-	cv.Resource = v.Resource()
-	cv.Updated = time.Now().UTC()
-	return rep, cat.PutView(ds, cv)
+	return &viewJob{cv: cv, view: v, report: ViewReport{View: cv.Name}}, nil
 }
 
-// writeViewFile evaluates v over every resource of its type and writes
-// the rows to path (via a temporary file and rename). Resources that fail
-// to flatten are counted in rep and skipped; Builder.Append adds all the
-// rows of a resource or none.
-func writeViewFile(ctx context.Context, path string, v *flatten.View, src Source, rep *ViewReport) (rows, size int64, err error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer func() {
+// buildGroup scans the resources of one type once and flattens them into
+// every view of the group, spread over one worker per core.
+func buildGroup(ctx context.Context, dir, gen, typ string, jobs []*viewJob, src Source) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := runtime.GOMAXPROCS(0)
+	workers := make([]*worker, n)
+	for k := range workers {
+		w, err := newWorker(dir, gen, k, jobs)
 		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	// Hide Close from the Parquet writer: the file is synced before it is closed.
-	pw, err := flatten.NewParquetWriter(struct{ io.Writer }{f}, v.Schema())
-	if err != nil {
-		return 0, 0, err
-	}
-	b := v.NewBuilder(memory.DefaultAllocator)
-	defer b.Release()
-	flush := func() error {
-		rec := b.NewRecord()
-		defer rec.Release()
-		rows += rec.NumRows()
-		return pw.Write(rec)
-	}
-	err = src.Scan(ctx, v.Resource(), func(r store.Resource) error {
-		if err := b.Append(r.Body); err != nil {
-			rep.Skipped++
-			if len(rep.Errors) < maxViewErrors {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("%s/%s: %v", r.Type, r.ID, err))
+			for _, w := range workers[:k] {
+				w.abort()
 			}
+			return err
+		}
+		workers[k] = w
+	}
+	in := make(chan []store.Resource, 2*n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range in {
+				if errs[k] != nil {
+					continue // drain
+				}
+				if errs[k] = w.add(batch); errs[k] != nil {
+					cancel()
+				}
+			}
+		}()
+	}
+	batch := make([]store.Resource, 0, handoff)
+	scanErr := src.Scan(ctx, typ, func(r store.Resource) error {
+		batch = append(batch, r)
+		if len(batch) < handoff {
 			return nil
 		}
-		if b.Len() >= recordRows {
-			return flush()
+		select {
+		case in <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
+		batch = make([]store.Resource, 0, handoff)
 		return nil
 	})
-	if err != nil {
-		return 0, 0, err
+	if scanErr == nil && len(batch) > 0 {
+		in <- batch
 	}
-	if b.Len() > 0 {
-		if err = flush(); err != nil {
-			return 0, 0, err
+	close(in)
+	wg.Wait()
+	if err := errors.Join(append(errs, scanErr)...); err != nil {
+		for _, w := range workers {
+			w.abort()
+		}
+		return err
+	}
+	for _, w := range workers {
+		if err := w.finish(); err != nil {
+			for _, w := range workers {
+				w.abort()
+			}
+			return err
 		}
 	}
-	if err = pw.Close(); err != nil {
-		return 0, 0, err
+	mergeParts(jobs, workers)
+	return nil
+}
+
+// mergeParts collects the parts of each view into its file list and
+// report. Empty parts are dropped, except that a view keeps one file (of
+// zero rows) so that its table and schema exist.
+func mergeParts(jobs []*viewJob, workers []*worker) {
+	for i, j := range jobs {
+		for k, w := range workers {
+			p := w.parts[i]
+			j.report.Rows += p.rows
+			j.report.Skipped += p.skipped
+			for _, e := range p.errors {
+				if len(j.report.Errors) < maxViewErrors {
+					j.report.Errors = append(j.report.Errors, e)
+				}
+			}
+			if p.rows > 0 || (k == len(workers)-1 && len(j.files) == 0) {
+				j.files = append(j.files, catalog.File{Path: p.rel, Rows: p.rows, Bytes: p.size})
+			} else {
+				os.Remove(p.path)
+			}
+		}
 	}
-	if err = f.Sync(); err != nil {
-		return 0, 0, err
+}
+
+// worker flattens resources into its own part of every view of a group.
+type worker struct {
+	parts []*part
+}
+
+// part is one worker's Parquet file of one view.
+type part struct {
+	view      *flatten.View
+	rel, path string // relative to the data store folder; absolute
+	f         *os.File
+	pw        *flatten.ParquetWriter
+	b         *flatten.Builder
+	rows      int64
+	size      int64
+	skipped   int
+	errors    []string
+}
+
+func newWorker(dir, gen string, k int, jobs []*viewJob) (*worker, error) {
+	w := &worker{}
+	for _, j := range jobs {
+		rel := filepath.Join("views", fmt.Sprintf("%s.%s.%d.parquet", j.cv.Name, gen, k))
+		p := &part{view: j.view, rel: rel, path: filepath.Join(dir, rel)}
+		f, err := os.OpenFile(p.path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			w.abort()
+			return nil, err
+		}
+		p.f = f
+		// Hide Close from the Parquet writer: the file is synced before it is closed.
+		if p.pw, err = flatten.NewParquetWriter(struct{ io.Writer }{f}, j.view.Schema()); err != nil {
+			f.Close()
+			w.abort()
+			return nil, err
+		}
+		p.b = j.view.NewBuilder(memory.DefaultAllocator)
+		w.parts = append(w.parts, p)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, 0, err
+	return w, nil
+}
+
+// add flattens a batch of resources into every part.
+func (w *worker) add(batch []store.Resource) error {
+	for _, r := range batch {
+		for _, p := range w.parts {
+			if err := p.b.Append(r.Body); err != nil {
+				p.skipped++
+				if len(p.errors) < maxViewErrors {
+					p.errors = append(p.errors, fmt.Sprintf("%s/%s: %v", r.Type, r.ID, err))
+				}
+				continue
+			}
+			if p.b.Len() >= recordRows {
+				if err := p.flush(); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	if err = f.Close(); err != nil {
-		return 0, 0, err
+	return nil
+}
+
+func (p *part) flush() error {
+	rec := p.b.NewRecord()
+	defer rec.Release()
+	p.rows += rec.NumRows()
+	if err := p.pw.Write(rec); err != nil {
+		return fmt.Errorf("view %s: write %s: %w", p.view.Name(), p.rel, err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return 0, 0, err
+	return nil
+}
+
+// finish flushes, syncs and renames every part into place.
+func (w *worker) finish() error {
+	for _, p := range w.parts {
+		if p.b.Len() > 0 {
+			if err := p.flush(); err != nil {
+				return err
+			}
+		}
+		if err := p.pw.Close(); err != nil {
+			return fmt.Errorf("view %s: close %s: %w", p.view.Name(), p.rel, err)
+		}
+		if err := p.f.Sync(); err != nil {
+			return err
+		}
+		fi, err := p.f.Stat()
+		if err != nil {
+			return err
+		}
+		p.size = fi.Size()
+		if err := p.f.Close(); err != nil {
+			return err
+		}
+		p.f = nil
+		p.b.Release()
+		p.b = nil
+		if err := os.Rename(p.path+".tmp", p.path); err != nil {
+			return err
+		}
 	}
-	return rows, fi.Size(), nil
+	return nil
+}
+
+// abort removes whatever the worker wrote.
+func (w *worker) abort() {
+	for _, p := range w.parts {
+		if p.f != nil {
+			p.f.Close()
+			p.f = nil
+		}
+		if p.b != nil {
+			p.b.Release()
+			p.b = nil
+		}
+		os.Remove(p.path + ".tmp")
+		os.Remove(p.path)
+	}
 }

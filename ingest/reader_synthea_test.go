@@ -10,31 +10,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhirlake/fhirlake/internal/testutil"
 )
 
-// syntheaDir finds ../shared/data/synthea-small by walking up from the
-// working directory. It skips the test if the folder is absent, except
-// under CI=true where the sample is required.
+// syntheaDir is ../shared/data/synthea-small (required under CI=true).
 func syntheaDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		cand := filepath.Join(dir, "..", "shared", "data", "synthea-small")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("../shared/data/synthea-small not found (required under CI=true)")
-	}
-	t.Skip("../shared/data/synthea-small not found")
-	return ""
+	return testutil.SharedDir(t, "data/synthea-small")
 }
 
 // readManifest parses bundles/manifest.tsv: file name -> type -> count.

@@ -10,21 +10,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	bolt "go.etcd.io/bbolt"
 )
 
 // syntheaDir returns the folder of Synthea bulk NDJSON used by the size and
-// speed measurements, from $FHIRLAKE_SYNTHEA_NDJSON or the shared checkout
-// data; it skips the test if there is none.
+// speed measurements (../shared; required under CI=true).
 func syntheaDir(t testing.TB) string {
-	dir := os.Getenv("FHIRLAKE_SYNTHEA_NDJSON")
-	if dir == "" {
-		dir = "/work/shared/data/synthea-small/bulk-ndjson"
-	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "*.ndjson")); len(m) == 0 {
-		t.Skipf("no Synthea NDJSON in %s (set FHIRLAKE_SYNTHEA_NDJSON)", dir)
-	}
-	return dir
+	return testutil.SharedDir(t, "data/synthea-small/bulk-ndjson")
 }
 
 // loadNDJSON reads every resource of the NDJSON files in dir and returns

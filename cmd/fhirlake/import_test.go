@@ -14,29 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/fhirlake/fhirlake/store"
 )
-
-// sharedDir finds ../shared (read-only test data beside the checkout).
-// Under CI=true its absence fails the test.
-func sharedDir(t *testing.T, sub string) string {
-	t.Helper()
-	wd, _ := os.Getwd()
-	for d := wd; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "..", "shared", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("../shared/%s is required under CI=true", sub)
-	}
-	t.Skipf("../shared/%s not found", sub)
-	return ""
-}
 
 // importCounts parses the per-type table printed by import.
 func importCounts(t *testing.T, out string) map[string]int {
@@ -53,7 +33,7 @@ func importCounts(t *testing.T, out string) map[string]int {
 }
 
 func TestImportSyntheaSample(t *testing.T) {
-	root := sharedDir(t, "data/synthea-small")
+	root := testutil.SharedDir(t, "data/synthea-small")
 	ctx := context.Background()
 
 	// Expected counts: the manifest for bundles, one line per resource for NDJSON.
