@@ -30,6 +30,6 @@ echo "== go test"
 go test -count=1 ./...
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/
+go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/ ./engine/ ./cmd/fhirlake/
 
 echo "test.sh: all tests passed"
