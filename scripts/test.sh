@@ -4,16 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing ${need_apt[*]}"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else
-    echo "test.sh: missing ${need_apt[*]}: install them (Debian: sudo apt-get install ${need_apt[*]})" >&2
-    [ "${CI:-}" = true ] && exit 1
-  fi
+source scripts/deps.sh
+need_build_tools
+# The end-to-end tests drive the real psql client. Without it they skip,
+# except under CI=true, where a missing client fails the run.
+if ! command -v psql >/dev/null 2>&1; then
+  apt_install postgresql-client || [ "${CI:-}" != true ] || exit 1
 fi
 
 echo "== gofmt"
