@@ -24,7 +24,7 @@ type Change struct {
 func (s *Store) Seq(ctx context.Context) (uint64, error) {
 	var seq uint64
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		seq = tx.Bucket(bucketChanges).Sequence()
+		seq = tx.Bucket(bucketVersions).Sequence()
 		return nil
 	})
 	if err != nil {
@@ -62,21 +62,22 @@ func (s *Store) Changes(ctx context.Context, since uint64, fn func(Change) error
 	}
 }
 
-// changeChunk reads up to scanChunk changes after since.
+// changeChunk reads up to scanChunk changes after since. The versions
+// bucket is the change log: its keys are the sequence numbers.
 func changeChunk(tx *bolt.Tx, since uint64) ([]Change, error) {
-	c := tx.Bucket(bucketChanges).Cursor()
+	c := tx.Bucket(bucketVersions).Cursor()
 	var batch []Change
 	for k, v := c.Seek(seqKey(since + 1)); k != nil && len(batch) < scanChunk; k, v = c.Next() {
-		if len(k) != 8 || len(v) < 1 {
-			return nil, fmt.Errorf("corrupt change record %x", k)
+		if len(k) != seqKeyLen {
+			return nil, fmt.Errorf("corrupt version key %x", k)
 		}
-		typ, id, version, ok := splitVerKey(v[1:])
-		if !ok {
-			return nil, fmt.Errorf("corrupt change record %x", k)
+		vh, _, err := decodeVerHeader(v)
+		if err != nil {
+			return nil, fmt.Errorf("change %d: %w", seqFromKey(k), err)
 		}
 		batch = append(batch, Change{
-			Seq: seqFromKey(k), Type: typ, ID: id, Version: version,
-			Deleted: v[0]&flagDeleted != 0,
+			Seq: seqFromKey(k), Type: string(vh.typ), ID: string(vh.id),
+			Version: vh.version, Deleted: vh.deleted,
 		})
 	}
 	return batch, nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -16,8 +17,11 @@ func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
 	}
 	rk := resKey(typ, id)
 	var h head
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	now := s.now().UTC().Truncate(time.Millisecond)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		w := newWriter(tx, s.codec, s.now())
+		w := newWriter(tx, now)
 		cur, exists, err := w.head(rk)
 		switch {
 		case err != nil:
@@ -28,7 +32,7 @@ func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
 			h = cur
 			return nil
 		}
-		if h, err = w.tombstone(typ, rk, cur); err != nil {
+		if h, err = w.tombstone(typ, id, rk, cur); err != nil {
 			return err
 		}
 		return w.flushCounts()

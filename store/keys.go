@@ -7,16 +7,16 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketCurrent  = []byte("current")
 	bucketVersions = []byte("versions")
-	bucketChanges  = []byte("changes")
 	bucketCounts   = []byte("counts")
 )
 
 // sep separates key parts; neither type names nor FHIR ids can contain it.
 const sep = 0x00
 
-// resKey is the key of a resource in the current bucket: type 0x00 id.
 // All key construction and parsing lives in this file so that ids can later
-// be replaced by a keyed hash (keeping the id in the value).
+// be replaced by a keyed hash (the id is also kept in each version value).
+
+// resKey is the key of a resource in the current bucket: type 0x00 id.
 func resKey(typ, id string) []byte {
 	k := make([]byte, 0, len(typ)+1+len(id))
 	return appendResKey(k, typ, id)
@@ -28,17 +28,9 @@ func appendResKey(dst []byte, typ, id string) []byte {
 	return append(dst, id...)
 }
 
-// typePrefix is the prefix of every key of one type: type 0x00.
+// typePrefix is the prefix of every current key of one type: type 0x00.
 func typePrefix(typ string) []byte {
 	return append([]byte(typ), sep)
-}
-
-// verKey is the key of one version in the versions bucket:
-// type 0x00 id 0x00 version (8 bytes, big endian).
-func appendVerKey(dst, rk []byte, version int64) []byte {
-	dst = append(dst, rk...)
-	dst = append(dst, sep)
-	return binary.BigEndian.AppendUint64(dst, uint64(version))
 }
 
 // splitResKey returns the type and id of a resource key.
@@ -51,18 +43,25 @@ func splitResKey(k []byte) (typ, id string, ok bool) {
 	return "", "", false
 }
 
-// splitVerKey returns the type, id and version of a version key.
-func splitVerKey(k []byte) (typ, id string, version int64, ok bool) {
-	if len(k) < 9 || k[len(k)-9] != sep {
-		return "", "", 0, false
-	}
-	typ, id, ok = splitResKey(k[:len(k)-9])
-	return typ, id, int64(binary.BigEndian.Uint64(k[len(k)-8:])), ok
-}
+// seqKeyLen is the length of a version key.
+const seqKeyLen = 8
 
-// seqKey is the key of a change: its sequence number, big endian.
+// seqKey is the key of a version in the versions bucket: its change
+// sequence number, big endian, so new versions always append at the right
+// edge of the B+tree.
 func seqKey(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
+	return binary.BigEndian.AppendUint64(make([]byte, 0, seqKeyLen), seq)
 }
 
 func seqFromKey(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
+
+// appendVersionAD appends the associated data a version body is encoded
+// with: type 0x00 id 0x00 version (8 bytes, big endian). It binds a stored
+// body to the resource version it belongs to, and is known before the
+// version's sequence number is, so bodies can be encoded outside the write
+// transaction.
+func appendVersionAD(dst []byte, typ, id string, version int64) []byte {
+	dst = appendResKey(dst, typ, id)
+	dst = append(dst, sep)
+	return binary.BigEndian.AppendUint64(dst, uint64(version))
+}

@@ -21,6 +21,13 @@ type prepared struct {
 	metaRest []byte // slice of canon
 	rest     []byte // slice of canon
 	hash     [32]byte
+
+	// Set by Put's plan: the committed head of rk (if exists), the version
+	// this input becomes (0 if unchanged) and its encoded version value.
+	cur     head
+	exists  bool
+	version int64
+	val     []byte
 }
 
 // compactPool recycles the buffers prepare compacts bodies into.

@@ -25,7 +25,7 @@ func (s *Store) Read(ctx context.Context, typ, id string) (Resource, error) {
 			r = tombstone(typ, id, h)
 			return ErrDeleted
 		}
-		r, err = s.getVersion(tx, typ, id, h.version)
+		r, err = s.versionAt(tx, h.seq, typ, id)
 		return err
 	})
 	if err != nil {
@@ -42,10 +42,28 @@ func (s *Store) VRead(ctx context.Context, typ, id string, version int64) (Resou
 	}
 	var r Resource
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		r, err = s.getVersion(tx, typ, id, version)
-		if err == nil && r.Deleted {
-			return ErrDeleted
+		h, err := getHead(tx, resKey(typ, id))
+		if err != nil {
+			return err
+		}
+		if version < 1 || version > h.version {
+			return ErrNotFound
+		}
+		err = s.walk(ctx, tx, h.seq, typ, id, func(vh *verHeader, enc []byte) (bool, error) {
+			if vh.version > version {
+				return true, nil
+			}
+			if vh.version == version {
+				r, err = vh.resource(s.codecs.dec(), enc, typ, id)
+				if err == nil && r.Deleted {
+					err = ErrDeleted
+				}
+				return false, err
+			}
+			return false, ErrNotFound
+		})
+		if err == nil && r.Version != version {
+			err = ErrNotFound
 		}
 		return err
 	})
@@ -68,22 +86,50 @@ func (s *Store) History(ctx context.Context, typ, id string) ([]Resource, error)
 			return err
 		}
 		rs = make([]Resource, 0, h.version)
-		for v := h.version; v >= 1; v-- {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			r, err := s.getVersion(tx, typ, id, v)
+		return s.walk(ctx, tx, h.seq, typ, id, func(vh *verHeader, enc []byte) (bool, error) {
+			r, err := vh.resource(s.codecs.dec(), enc, typ, id)
 			if err != nil {
-				return err
+				return false, err
 			}
 			rs = append(rs, r)
-		}
-		return nil
+			return true, nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: history %s/%s: %w", typ, id, err)
 	}
 	return rs, nil
+}
+
+// walk calls fn with the versions of typ/id from the one stored under seq
+// back to the first, following the prev links, while fn returns true.
+// Versions must strictly decrease along the chain.
+func (s *Store) walk(ctx context.Context, tx *bolt.Tx, seq uint64, typ, id string, fn func(vh *verHeader, enc []byte) (bool, error)) error {
+	versions := tx.Bucket(bucketVersions)
+	last := int64(-1)
+	for seq != 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v := versions.Get(seqKey(seq))
+		if v == nil {
+			return fmt.Errorf("store: %s/%s: version record %d is missing", typ, id, seq)
+		}
+		vh, enc, err := decodeVerHeader(v)
+		if err != nil {
+			return fmt.Errorf("store: %s/%s: %w", typ, id, err)
+		}
+		if !vh.is(typ, id) || (last >= 0 && vh.version >= last) || vh.prev >= seq {
+			return fmt.Errorf("store: %s/%s: broken version chain at record %d", typ, id, seq)
+		}
+		last = vh.version
+		more, err := fn(&vh, enc)
+		if err != nil || !more {
+			return err
+		}
+		seq = vh.prev
+	}
+	return nil
 }
 
 // getHead returns the head of rk, or ErrNotFound.
@@ -95,14 +141,13 @@ func getHead(tx *bolt.Tx, rk []byte) (head, error) {
 	return decodeHead(v)
 }
 
-// getVersion returns one stored version, or ErrNotFound.
-func (s *Store) getVersion(tx *bolt.Tx, typ, id string, version int64) (Resource, error) {
-	vk := appendVerKey(nil, resKey(typ, id), version)
-	v := tx.Bucket(bucketVersions).Get(vk)
+// versionAt returns the version of typ/id stored under seq.
+func (s *Store) versionAt(tx *bolt.Tx, seq uint64, typ, id string) (Resource, error) {
+	v := tx.Bucket(bucketVersions).Get(seqKey(seq))
 	if v == nil {
-		return Resource{}, ErrNotFound
+		return Resource{}, fmt.Errorf("store: %s/%s: version record %d is missing", typ, id, seq)
 	}
-	return decodeVersion(s.codec, vk, v, typ, id, version)
+	return decodeVersion(s.codecs.dec(), v, typ, id)
 }
 
 // validKey checks a type and id given to a read or delete.

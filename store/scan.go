@@ -77,7 +77,7 @@ func (s *Store) scanChunk(tx *bolt.Tx, prefix, after []byte) ([]Resource, []byte
 			continue
 		}
 		typ, id, _ := splitResKey(k)
-		r, err := s.getVersion(tx, typ, id, h.version)
+		r, err := s.versionAt(tx, h.seq, typ, id)
 		if err != nil {
 			return nil, nil, err
 		}

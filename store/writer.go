@@ -10,34 +10,24 @@ import (
 
 // writer applies changes inside one write transaction.
 type writer struct {
-	codec                              Codec
-	current, versions, changes, counts *bolt.Bucket
-	updated                            int64  // lastUpdated of every version written, Unix ms
-	lastUpdated                        []byte // the same, formatted for meta.lastUpdated
-	delta                              map[string]int64
-	mem                                arena
-	scratch, enc                       []byte
+	current, versions, counts *bolt.Bucket
+	updated                   int64 // lastUpdated of every version written, Unix ms
+	delta                     map[string]int64
+	mem                       arena
 }
 
-func newWriter(tx *bolt.Tx, c Codec, now time.Time) *writer {
-	now = now.UTC().Truncate(time.Millisecond)
+func newWriter(tx *bolt.Tx, now time.Time) *writer {
 	w := &writer{
-		codec:       c,
-		current:     tx.Bucket(bucketCurrent),
-		versions:    tx.Bucket(bucketVersions),
-		changes:     tx.Bucket(bucketChanges),
-		counts:      tx.Bucket(bucketCounts),
-		updated:     now.UnixMilli(),
-		lastUpdated: now.AppendFormat(nil, lastUpdatedLayout),
-		delta:       map[string]int64{},
+		current:  tx.Bucket(bucketCurrent),
+		versions: tx.Bucket(bucketVersions),
+		counts:   tx.Bucket(bucketCounts),
+		updated:  now.UnixMilli(),
+		delta:    map[string]int64{},
 	}
-	// bbolt splits a node at commit into pages filled up to FillPercent
-	// (default 0.5, which left the file half empty). Sequence keys only
-	// ever append, and a bulk import touches each resource page many times
-	// per transaction, so packing pages full costs nothing here and brings
-	// the Synthea sample from 0.97 to 0.88 of its NDJSON size.
-	w.changes.FillPercent = 1
-	w.current.FillPercent = 1
+	// bbolt splits a node at commit into pages filled up to FillPercent.
+	// Version keys only ever append, so packing those pages full costs
+	// nothing. Current keys are random ids, so their pages keep bbolt's
+	// default slack (0.5): a full page would split on the next insert.
 	w.versions.FillPercent = 1
 	return w
 }
@@ -52,13 +42,19 @@ func (w *writer) head(rk []byte) (head, bool, error) {
 	return h, true, err
 }
 
-// put writes p as a new version unless its content is unchanged.
+// put writes p as planned: a new version (p.val holds its encoded value)
+// or nothing if p is unchanged. The transaction sees the heads the plan was
+// made from, plus the batch's own earlier writes; a disagreement means the
+// plan is stale and fails the transaction.
 func (w *writer) put(p *prepared) (Outcome, error) {
 	cur, exists, err := w.head(p.rk)
 	if err != nil {
 		return 0, err
 	}
 	if exists && !cur.deleted && cur.hash == p.hash {
+		if p.val != nil {
+			return 0, fmt.Errorf("store: internal: unchanged content planned as version %d", p.version)
+		}
 		return Unchanged, nil
 	}
 	h := head{version: 1, updated: w.updated, hash: p.hash}
@@ -69,8 +65,10 @@ func (w *writer) put(p *prepared) (Outcome, error) {
 			outcome = Updated
 		}
 	}
-	w.scratch = p.appendBody(w.scratch[:0], h.version, w.lastUpdated)
-	if err := w.write(p.typ, p.rk, &h, w.scratch); err != nil {
+	if p.val == nil || p.version != h.version {
+		return 0, fmt.Errorf("store: internal: version %d planned as %d", h.version, p.version)
+	}
+	if err := w.write(p.typ, p.rk, &h, cur.seq, p.val); err != nil {
 		return 0, err
 	}
 	if outcome == Created {
@@ -80,40 +78,33 @@ func (w *writer) put(p *prepared) (Outcome, error) {
 }
 
 // tombstone writes a deleted version after cur.
-func (w *writer) tombstone(typ string, rk []byte, cur head) (head, error) {
+func (w *writer) tombstone(typ, id string, rk []byte, cur head) (head, error) {
 	h := head{version: cur.version + 1, updated: w.updated, deleted: true}
-	if err := w.write(typ, rk, &h, nil); err != nil {
+	val := w.mem.copy(appendVerHeader(nil, typ, id))
+	if err := w.write(typ, rk, &h, cur.seq, val); err != nil {
 		return head{}, err
 	}
 	w.delta[typ]--
 	return h, nil
 }
 
-// write stores one version (body nil for a tombstone), its change record
-// and the new head. It sets h.seq.
-func (w *writer) write(typ string, rk []byte, h *head, body []byte) error {
-	seq, err := w.changes.NextSequence()
+// write appends one version whose value (header and encoded body) is val,
+// with prev the sequence number of the version before it (0 if none), and
+// makes it the head of rk. It fills in the header fields of val in place,
+// and sets h.seq. val must stay unchanged until the transaction ends.
+func (w *writer) write(typ string, rk []byte, h *head, prev uint64, val []byte) error {
+	seq, err := w.versions.NextSequence()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: next sequence: %w", typ, err)
 	}
 	h.seq = seq
-	vk := w.mem.copy(appendVerKey(w.enc[:0], rk, h.version))
-	w.enc = appendVerHeader(w.enc[:0], h.deleted, h.updated, seq)
-	if body != nil {
-		if w.enc, err = w.codec.Encode(w.enc, body, vk); err != nil {
-			return fmt.Errorf("encode version %d: %w", h.version, err)
-		}
-	}
-	if err := w.versions.Put(vk, w.mem.copy(w.enc)); err != nil {
+	vh := verHeader{deleted: h.deleted, updated: h.updated, version: h.version, prev: prev}
+	vh.putFixed(val)
+	if err := w.versions.Put(w.mem.copy(seqKey(seq)), val); err != nil {
 		return err
 	}
-	w.enc = append(append(w.enc[:0], flags(h.deleted)), vk...)
-	var sk [8]byte
-	binary.BigEndian.PutUint64(sk[:], seq)
-	if err := w.changes.Put(w.mem.copy(sk[:]), w.mem.copy(w.enc)); err != nil {
-		return err
-	}
-	return w.current.Put(rk, w.mem.copy(h.appendTo(w.enc[:0])))
+	var hv [headLen]byte
+	return w.current.Put(rk, w.mem.copy(h.appendTo(hv[:0])))
 }
 
 // flushCounts adds the per-type count changes to the counts bucket. A type
