@@ -54,6 +54,18 @@ func (s Summary) Resources() int {
 	return n
 }
 
+// ChangedTypes returns the resource types that gained a version, sorted:
+// the views over them need rebuilding.
+func (s Summary) ChangedTypes() []string {
+	out := []string{}
+	for _, t := range s.Types() {
+		if c := s.ByType[t]; c.Created+c.Updated > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Types returns the resource types seen, sorted.
 func (s Summary) Types() []string {
 	out := make([]string, 0, len(s.ByType))

@@ -79,9 +79,20 @@ func InstallDefaultViews(ctx context.Context, cat Catalog, ds string, src Source
 // values where the view wants one) is left out of that view and reported,
 // not fatal.
 func Materialize(ctx context.Context, cat Catalog, ds string, src Source) ([]ViewReport, error) {
+	return MaterializeTypes(ctx, cat, ds, src, nil)
+}
+
+// MaterializeTypes is Materialize restricted to the views over the given
+// resource types (all views when types is nil). After an import, only the
+// types that gained a version need rebuilding.
+func MaterializeTypes(ctx context.Context, cat Catalog, ds string, src Source, types []string) ([]ViewReport, error) {
 	cvs, err := cat.Views(ds)
 	if err != nil {
 		return nil, err
+	}
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
 	}
 	groups := map[string][]*viewJob{}
 	jobs := make([]*viewJob, 0, len(cvs))
@@ -90,17 +101,20 @@ func Materialize(ctx context.Context, cat Catalog, ds string, src Source) ([]Vie
 		if err != nil {
 			return nil, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
 		}
+		if types != nil && !want[j.view.Resource()] {
+			continue
+		}
 		jobs = append(jobs, j)
 		groups[j.view.Resource()] = append(groups[j.view.Resource()], j)
 	}
-	types := make([]string, 0, len(groups))
+	order := make([]string, 0, len(groups))
 	for t := range groups {
-		types = append(types, t)
+		order = append(order, t)
 	}
-	sort.Strings(types)
+	sort.Strings(order)
 	gen := strconv.FormatInt(time.Now().UnixNano(), 36)
 	dir := cat.DatastoreDir(ds)
-	for _, typ := range types {
+	for _, typ := range order {
 		if err := buildGroup(ctx, dir, gen, typ, groups[typ], src); err != nil {
 			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
 		}

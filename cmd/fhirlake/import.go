@@ -64,7 +64,7 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 		return sum, err
 	}
 	start := time.Now()
-	reports, err := ingest.Materialize(ctx, l.cat, ds, st)
+	reports, err := ingest.MaterializeTypes(ctx, l.cat, ds, st, sum.ChangedTypes())
 	for _, r := range reports {
 		if r.Skipped > 0 {
 			fmt.Fprintf(errw, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",

@@ -69,7 +69,14 @@ func TestImportSyntheaSample(t *testing.T) {
 	}
 	require.Equal(t, 5985+7160, total)
 
-	// Re-importing creates nothing new.
+	// Re-importing creates nothing new, and leaves the views' files alone.
+	viewFiles := func() []string {
+		m, err := filepath.Glob(filepath.Join(data, "stores", "synthea", "views", "*.parquet"))
+		require.NoError(t, err)
+		return m
+	}
+	before := viewFiles()
+	require.NotEmpty(t, before)
 	out.Reset()
 	require.NoError(t, run(ctx, []string{"import", "--data", data, "--datastore", "synthea", filepath.Join(root, "bulk-ndjson")}, &out, &errw))
 	for _, line := range strings.Split(out.String(), "\n") {
@@ -77,6 +84,7 @@ func TestImportSyntheaSample(t *testing.T) {
 			require.Equal(t, f[1], f[4], "all unchanged on re-import: %q", line)
 		}
 	}
+	require.Equal(t, before, viewFiles(), "nothing changed, so no view was rebuilt")
 
 	// Conditional references survive (resolved later by the ingest issue),
 	// and no urn:uuid reference is left.
