@@ -45,6 +45,10 @@ type Options struct {
 	// Logger receives one debug record per request and a warning per
 	// server error. Defaults to discarding.
 	Logger *slog.Logger
+	// Views, when set, serves GET/PUT/DELETE /datastores/{ds}/views[/{name}].
+	// POST /datastores/{ds}/views/$run needs only the data store's Reader
+	// to implement Scanner.
+	Views ViewStore
 	// Now returns the current time; the CapabilityStatement's date is the
 	// time NewHandler was called. Defaults to time.Now.
 	Now func() time.Time
@@ -60,7 +64,8 @@ type handler struct {
 }
 
 // NewHandler returns the FHIR REST handler for the data stores of ds. Mount
-// it at the server root: it serves paths under /fhir/.
+// it at the server root: it serves paths under /fhir/ and, for views,
+// under /datastores/.
 func NewHandler(ds Datastores, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -73,6 +78,8 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}", h.read)
 	h.mux.HandleFunc("/fhir/", h.notFound)
 	h.mux.HandleFunc("/fhir", h.notFound)
+	h.viewRoutes()
+	h.mux.HandleFunc("/datastores/", h.notFound)
 	return h
 }
 

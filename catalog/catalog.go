@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,6 +53,9 @@ type View struct {
 	Files      []File          `json:"files"`      // current Parquet files
 	Rows       int64           `json:"rows"`       // total rows over Files
 	Updated    time.Time       `json:"updated"`
+	// Default marks a view shipped with fhirlake and not changed since;
+	// a replaced default view is custom.
+	Default bool `json:"default,omitempty"`
 }
 
 // File is one Parquet file of a view.
@@ -218,70 +220,4 @@ func (c *Catalog) DeleteDatastore(name string) error {
 		return fmt.Errorf("catalog: remove data store folder: %w", err)
 	}
 	return nil
-}
-
-// PutView registers or replaces a view of a data store. Files named by the
-// previous version of the view and not by v are deleted from disk after
-// the catalog commit, so a crash leaves at worst unreferenced files.
-func (c *Catalog) PutView(ds string, v View) error {
-	if !ValidName(v.Name) {
-		return fmt.Errorf("catalog: invalid view name %q", v.Name)
-	}
-	var old View
-	err := c.db.Update(func(tx *bolt.Tx) error {
-		views, err := c.viewsBucket(tx, ds)
-		if err != nil {
-			return err
-		}
-		if prev := views.Get([]byte(v.Name)); prev != nil {
-			_ = json.Unmarshal(prev, &old)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		return views.Put([]byte(v.Name), b)
-	})
-	if err != nil {
-		return fmt.Errorf("catalog: put view %s.%s: %w", ds, v.Name, err)
-	}
-	keep := make(map[string]bool, len(v.Files))
-	for _, f := range v.Files {
-		keep[f.Path] = true
-	}
-	for _, f := range old.Files {
-		if !keep[f.Path] {
-			_ = os.Remove(filepath.Join(c.DatastoreDir(ds), f.Path))
-		}
-	}
-	return nil
-}
-
-// Views lists the views of a data store, sorted by name.
-func (c *Catalog) Views(ds string) ([]View, error) {
-	var out []View
-	err := c.db.View(func(tx *bolt.Tx) error {
-		views, err := c.viewsBucket(tx, ds)
-		if err != nil {
-			return err
-		}
-		return views.ForEach(func(k, val []byte) error {
-			var v View
-			if err := json.Unmarshal(val, &v); err != nil {
-				return fmt.Errorf("catalog: view %s.%s: %w", ds, k, err)
-			}
-			out = append(out, v)
-			return nil
-		})
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
-}
-
-func (c *Catalog) viewsBucket(tx *bolt.Tx, ds string) (*bolt.Bucket, error) {
-	b := tx.Bucket(bucketStores).Bucket([]byte(ds))
-	if b == nil {
-		return nil, fmt.Errorf("catalog: data store %q: %w", ds, ErrNotFound)
-	}
-	return b.Bucket([]byte("views")), nil
 }

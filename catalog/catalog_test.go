@@ -39,24 +39,100 @@ func TestDatastoreLifecycle(t *testing.T) {
 	require.ErrorIs(t, c.DeleteDatastore("demo"), ErrNotFound)
 }
 
-func TestPutViewReplacesFiles(t *testing.T) {
+// TestViewFiles checks that replacing or deleting a view never deletes a
+// file a reader may still use: the old files become garbage, which only
+// Sweep removes.
+func TestViewFiles(t *testing.T) {
 	c, err := Open(t.TempDir())
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.CreateDatastore("demo")
 	require.NoError(t, err)
 	sd := c.DatastoreDir("demo")
-	require.NoError(t, os.WriteFile(filepath.Join(sd, "views", "a.parquet"), []byte("x"), 0o600))
-	require.NoError(t, c.PutView("demo", View{Name: "patient", Resource: "Patient", Files: []File{{Path: "views/a.parquet", Rows: 3}}, Rows: 3}))
-	require.NoError(t, os.WriteFile(filepath.Join(sd, "views", "b.parquet"), []byte("y"), 0o600))
-	require.NoError(t, c.PutView("demo", View{Name: "patient", Resource: "Patient", Files: []File{{Path: "views/b.parquet", Rows: 4}}, Rows: 4}))
-	require.NoFileExists(t, filepath.Join(sd, "views", "a.parquet"))
-	require.FileExists(t, filepath.Join(sd, "views", "b.parquet"))
+	file := func(name string) File {
+		require.NoError(t, os.WriteFile(filepath.Join(sd, "views", name), []byte(name), 0o600))
+		return File{Path: filepath.Join("views", name), Rows: 1}
+	}
+	a, b, c2 := file("a.parquet"), file("b.parquet"), file("c.parquet")
+
+	garbage := func() []string {
+		g, err := c.Garbage("demo")
+		require.NoError(t, err)
+		return g
+	}
+	require.NoError(t, c.PutView("demo", View{Name: "patient", Resource: "Patient", Files: []File{a, b}, Rows: 2, Default: true}))
+	require.Empty(t, garbage())
+
+	// Replacing keeps b, drops a: a is garbage but still on disk.
+	require.NoError(t, c.PutView("demo", View{Name: "patient", Resource: "Patient", Files: []File{b, c2}, Rows: 2}))
+	require.Equal(t, []string{a.Path}, garbage())
+	require.FileExists(t, filepath.Join(sd, a.Path))
+	v, err := c.View("demo", "patient")
+	require.NoError(t, err)
+	require.Equal(t, []File{b, c2}, v.Files)
+	require.False(t, v.Default)
+
+	n, err := c.Sweep("demo")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoFileExists(t, filepath.Join(sd, a.Path))
+	require.FileExists(t, filepath.Join(sd, b.Path))
+	require.Empty(t, garbage())
+
+	// Deleting makes every file garbage; Sweep removes them.
+	require.NoError(t, c.DeleteView("demo", "patient"))
+	require.Equal(t, []string{b.Path, c2.Path}, garbage())
+	require.FileExists(t, filepath.Join(sd, b.Path))
 	views, err := c.Views("demo")
 	require.NoError(t, err)
-	require.Len(t, views, 1)
-	require.EqualValues(t, 4, views[0].Rows)
-	require.Error(t, c.PutView("nope", View{Name: "patient"}))
+	require.Empty(t, views)
+	n, err = c.Sweep("demo")
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.NoFileExists(t, filepath.Join(sd, b.Path))
+	require.NoFileExists(t, filepath.Join(sd, c2.Path))
+	n, err = c.Sweep("demo")
+	require.NoError(t, err)
+	require.Zero(t, n)
+
+	// A file named again leaves the garbage.
+	d := file("d.parquet")
+	require.NoError(t, c.PutView("demo", View{Name: "obs", Resource: "Observation", Files: []File{d}}))
+	require.NoError(t, c.PutView("demo", View{Name: "obs", Resource: "Observation"}))
+	require.Equal(t, []string{d.Path}, garbage())
+	require.NoError(t, c.PutView("demo", View{Name: "obs", Resource: "Observation", Files: []File{d}}))
+	require.Empty(t, garbage())
+}
+
+func TestViewErrors(t *testing.T) {
+	c, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.CreateDatastore("demo")
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		err     error
+		wantErr error
+		wantMsg string
+	}{
+		{"put into missing data store", c.PutView("nope", View{Name: "patient"}), ErrNotFound, `data store "nope"`},
+		{"put invalid name", c.PutView("demo", View{Name: "Bad-Name"}), nil, "invalid view name"},
+		{"delete missing view", c.DeleteView("demo", "nope"), ErrNotFound, `view "nope"`},
+		{"delete in missing data store", c.DeleteView("nope", "patient"), ErrNotFound, `data store "nope"`},
+		{"get missing view", func() error { _, err := c.View("demo", "nope"); return err }(), ErrNotFound, `view "nope"`},
+		{"garbage of missing data store", func() error { _, err := c.Garbage("nope"); return err }(), ErrNotFound, "nope"},
+		{"sweep missing data store", func() error { _, err := c.Sweep("nope"); return err }(), ErrNotFound, "nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Error(t, tt.err)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, tt.err, tt.wantErr)
+			}
+			require.ErrorContains(t, tt.err, tt.wantMsg)
+		})
+	}
 }
 
 func TestSecondOpenNamesHolder(t *testing.T) {

@@ -60,7 +60,7 @@ func InstallDefaultViews(ctx context.Context, cat Catalog, ds string, src Source
 		if err != nil {
 			return fmt.Errorf("ingest: default view: %w", err)
 		}
-		if err := cat.PutView(ds, catalog.View{Name: v.Name(), Resource: v.Resource(), Definition: vd.Raw}); err != nil {
+		if err := cat.PutView(ds, catalog.View{Name: v.Name(), Resource: v.Resource(), Definition: vd.Raw, Default: true}); err != nil {
 			return err
 		}
 	}
@@ -69,7 +69,10 @@ func InstallDefaultViews(ctx context.Context, cat Catalog, ds string, src Source
 }
 
 // Materialize rebuilds every view of data store ds from src into fresh
-// Parquet files and switches the catalog to them.
+// Parquet files and switches the catalog to them. The files they replace
+// are not deleted here but become catalog garbage: the caller runs
+// catalog.Sweep once no reader can use them (at once without a server,
+// after the engine's Refresh with one).
 //
 // Views over the same resource type share one scan of the raw store, and
 // the flattening is spread over one worker per core, each writing its own
@@ -86,13 +89,44 @@ func Materialize(ctx context.Context, cat Catalog, ds string, src Source) ([]Vie
 // resource types (all views when types is nil). After an import, only the
 // types that gained a version need rebuilding.
 func MaterializeTypes(ctx context.Context, cat Catalog, ds string, src Source, types []string) ([]ViewReport, error) {
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	return materialize(ctx, cat, ds, src, func(j *viewJob) bool {
+		return types == nil || want[j.view.Resource()]
+	})
+}
+
+// MaterializeViews is Materialize restricted to the named views, for a
+// view that was just created or changed. A name that is not a view of ds
+// is an error wrapping catalog.ErrNotFound, and nothing is rebuilt.
+func MaterializeViews(ctx context.Context, cat Catalog, ds string, src Source, names []string) ([]ViewReport, error) {
 	cvs, err := cat.Views(ds)
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for _, t := range types {
-		want[t] = true
+	have := make(map[string]bool, len(cvs))
+	for _, cv := range cvs {
+		have[cv.Name] = true
+	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !have[n] {
+			return nil, fmt.Errorf("ingest: view %s.%s: %w", ds, n, catalog.ErrNotFound)
+		}
+		want[n] = true
+	}
+	return materialize(ctx, cat, ds, src, func(j *viewJob) bool { return want[j.cv.Name] })
+}
+
+// materialize rebuilds the views of ds that keep selects. The files the
+// rebuilt views replace are left to the caller's catalog.Sweep, which must
+// wait until no reader uses them (see catalog.PutView).
+func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep func(*viewJob) bool) ([]ViewReport, error) {
+	cvs, err := cat.Views(ds)
+	if err != nil {
+		return nil, err
 	}
 	groups := map[string][]*viewJob{}
 	jobs := make([]*viewJob, 0, len(cvs))
@@ -101,7 +135,7 @@ func MaterializeTypes(ctx context.Context, cat Catalog, ds string, src Source, t
 		if err != nil {
 			return nil, fmt.Errorf("ingest: view %s.%s: %w", ds, cv.Name, err)
 		}
-		if types != nil && !want[j.view.Resource()] {
+		if !keep(j) {
 			continue
 		}
 		jobs = append(jobs, j)

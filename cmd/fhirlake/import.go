@@ -74,6 +74,11 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 	if err != nil {
 		return sum, err
 	}
+	// No server holds the folder during an import, so nothing reads the
+	// replaced files any more.
+	if _, err := l.cat.Sweep(ds); err != nil {
+		return sum, err
+	}
 	sum.Elapsed += time.Since(start)
 	return sum, nil
 }

@@ -107,6 +107,22 @@ func (l *lake) Lookup(name string) (api.Reader, bool) {
 	return s, true
 }
 
+// sweepAll removes the garbage files of every data store; call it only
+// when no reader can use them.
+func sweepAll(l *lake) error {
+	names, err := l.datastoreNames()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range names {
+		if _, err := l.cat.Sweep(n); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (l *lake) datastoreNames() ([]string, error) {
 	list, err := l.cat.Datastores()
 	if err != nil {

@@ -1,5 +1,5 @@
 // Command fhirlake is the FHIR R4 health data lake: one binary with one
-// subcommand per file (serve, import, generate, datastore, version).
+// subcommand per file (serve, import, generate, datastore, view, version).
 //
 // main only maps errors to exit codes; each subcommand parses its own
 // flag set.
@@ -28,10 +28,11 @@ var commands = map[string]command{
 	"import":    {runImport, "load FHIR NDJSON and Bundle files into a data store"},
 	"generate":  {runGenerate, "write deterministic synthetic FHIR R4 data"},
 	"datastore": {runDatastore, "create, list, describe or delete data stores"},
+	"view":      {runView, "create, list, show or drop the views (SQL tables) of a data store"},
 	"version":   {runVersion, "print the version"},
 }
 
-var commandOrder = []string{"serve", "import", "generate", "datastore", "version"}
+var commandOrder = []string{"serve", "import", "generate", "datastore", "view", "version"}
 
 // usageError is a command-line mistake: exit code 2 instead of 1.
 type usageError struct{ msg string }
@@ -43,7 +44,9 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopProfile := startProfile()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):

@@ -65,9 +65,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer eng.Close()
 
+	// engine.Open has refreshed every data store, so files left as
+	// garbage by an earlier run can go now.
+	if err := sweepAll(l); err != nil {
+		log.Warn("serve: removing replaced view files", "error", err)
+	}
+	views := newViewStore(l, eng.Refresh)
 	pg := wire.NewServer(eng, wire.Options{Logger: log})
 	hs := &http.Server{
-		Handler:           api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log}),
+		Handler:           api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log, Views: views}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)
@@ -87,6 +93,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pgHost := pgLn.Addr().(*net.TCPAddr)
 	fmt.Fprintf(stdout, "postgres: listening on %s\n", pgLn.Addr())
 	fmt.Fprintf(stdout, "fhir:     listening on http://%s/fhir\n", httpLn.Addr())
+	fmt.Fprintf(stdout, "views:    http://%s/datastores/{datastore}/views\n", httpLn.Addr())
 	for _, n := range names {
 		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://fhirlake@%s/%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgHost, n, httpLn.Addr(), n)
 	}

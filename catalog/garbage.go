@@ -1,0 +1,113 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketGarbage, inside a data store's bucket, maps the path (relative to
+// the data store's folder) of each file no view names any more to the
+// time it became garbage.
+var bucketGarbage = []byte("garbage")
+
+// discard records the files of old that are not in keep as garbage, and
+// takes the files of keep out of the garbage (a view may name a file
+// again).
+func (c *Catalog) discard(tx *bolt.Tx, ds string, old, keep []File) error {
+	b, err := tx.Bucket(bucketStores).Bucket([]byte(ds)).CreateBucketIfNotExists(bucketGarbage)
+	if err != nil {
+		return err
+	}
+	kept := make(map[string]bool, len(keep))
+	for _, f := range keep {
+		kept[f.Path] = true
+		if err := b.Delete([]byte(f.Path)); err != nil {
+			return err
+		}
+	}
+	now, _ := time.Now().UTC().MarshalText()
+	for _, f := range old {
+		if !kept[f.Path] {
+			if err := b.Put([]byte(f.Path), now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Garbage lists the files of data store ds (paths relative to its folder,
+// sorted) that no view names any more and that Sweep will remove.
+func (c *Catalog) Garbage(ds string) ([]string, error) {
+	var out []string
+	err := c.db.View(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bucketStores).Bucket([]byte(ds))
+		if sb == nil {
+			return fmt.Errorf("data store %q: %w", ds, ErrNotFound)
+		}
+		if b := sb.Bucket(bucketGarbage); b != nil {
+			return b.ForEach(func(k, _ []byte) error {
+				out = append(out, string(k))
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: garbage of %s: %w", ds, err)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Sweep deletes the garbage files of data store ds from disk and forgets
+// them, and returns how many it removed (a file already gone counts).
+//
+// Call it only when nothing can still read the old files: right after a
+// view change when no server runs, or after the server's SQL engine has
+// been refreshed to the new files. PutView and DeleteView never delete.
+func (c *Catalog) Sweep(ds string) (int, error) {
+	paths, err := c.Garbage(ds)
+	if err != nil || len(paths) == 0 {
+		return 0, err
+	}
+	base := c.DatastoreDir(ds)
+	var done []string
+	var errs []error
+	for _, p := range paths {
+		full := filepath.Join(base, p)
+		if rel, err := filepath.Rel(base, full); err != nil || !filepath.IsLocal(rel) {
+			errs = append(errs, fmt.Errorf("catalog: sweep %s: %q is outside the data store", ds, p))
+			continue
+		}
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("catalog: sweep %s: %w", ds, err))
+			continue
+		}
+		done = append(done, p)
+	}
+	err = c.db.Update(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bucketStores).Bucket([]byte(ds))
+		if sb == nil || sb.Bucket(bucketGarbage) == nil {
+			return nil // deleted meanwhile
+		}
+		b := sb.Bucket(bucketGarbage)
+		for _, p := range done {
+			if err := b.Delete([]byte(p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("catalog: sweep %s: %w", ds, err))
+	}
+	return len(done), errors.Join(errs...)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/fhirlake/fhirlake/api"
+	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/flatten"
+	"github.com/fhirlake/fhirlake/ingest"
+)
+
+// viewStore creates, replaces and drops the views of the lake's data
+// stores, for the view command and for the HTTP API (it implements
+// api.ViewStore). A change is materialized, then made visible to SQL by
+// refresh (nil when no server runs), and only then are the replaced
+// Parquet files swept: a running query never loses its files to a change.
+type viewStore struct {
+	l       *lake
+	refresh func(ctx context.Context, ds string) error
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex // one per data store: view changes are serialized
+}
+
+var _ api.ViewStore = (*viewStore)(nil)
+
+func newViewStore(l *lake, refresh func(ctx context.Context, ds string) error) *viewStore {
+	return &viewStore{l: l, refresh: refresh, locks: map[string]*sync.Mutex{}}
+}
+
+// lock serializes view changes of one data store.
+func (s *viewStore) lock(ds string) func() {
+	s.mu.Lock()
+	m, ok := s.locks[ds]
+	if !ok {
+		m = &sync.Mutex{}
+		s.locks[ds] = m
+	}
+	s.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// viewChange is the outcome of put.
+type viewChange struct {
+	created, wasDefault bool
+	resource            string
+	reports             []ingest.ViewReport
+}
+
+// put validates definition, registers it as view name (failing with
+// catalog.ErrExists for an existing view unless replace), materializes it,
+// refreshes and sweeps. On a materialization error the previous version
+// stays.
+func (s *viewStore) put(ctx context.Context, ds, name string, definition []byte, replace bool) (viewChange, error) {
+	if !catalog.ValidName(name) {
+		return viewChange{}, fmt.Errorf("invalid view name %q: use lowercase letters, digits and _, starting with a letter (at most 63)", name)
+	}
+	vd, err := flatten.ParseView(definition)
+	if err != nil {
+		return viewChange{}, err
+	}
+	v, err := flatten.Compile(vd)
+	if err != nil {
+		return viewChange{}, err
+	}
+	defer s.lock(ds)()
+	st, err := s.l.store(ds)
+	if err != nil {
+		return viewChange{}, err
+	}
+	old, err := s.l.cat.View(ds, name)
+	exists := err == nil
+	switch {
+	case err != nil && !errors.Is(err, catalog.ErrNotFound):
+		return viewChange{}, err
+	case exists && !replace:
+		return viewChange{}, fmt.Errorf("view %s.%s: %w (use --replace to replace it)", ds, name, catalog.ErrExists)
+	}
+	next := catalog.View{Name: name, Resource: v.Resource(), Definition: vd.Raw, Files: old.Files, Rows: old.Rows, Updated: time.Now().UTC()}
+	if err := s.l.cat.PutView(ds, next); err != nil {
+		return viewChange{}, err
+	}
+	reports, err := ingest.MaterializeViews(ctx, s.l.cat, ds, st, []string{name})
+	if err != nil {
+		if exists {
+			err = errors.Join(err, s.l.cat.PutView(ds, old))
+		} else {
+			err = errors.Join(err, s.l.cat.DeleteView(ds, name))
+		}
+		return viewChange{}, err
+	}
+	ch := viewChange{created: !exists, wasDefault: old.Default, resource: v.Resource(), reports: reports}
+	return ch, s.publish(ctx, ds)
+}
+
+// drop removes a view; it returns the view as it was.
+func (s *viewStore) drop(ctx context.Context, ds, name string) (catalog.View, error) {
+	defer s.lock(ds)()
+	old, err := s.l.cat.View(ds, name)
+	if err != nil {
+		return catalog.View{}, err
+	}
+	if err := s.l.cat.DeleteView(ds, name); err != nil {
+		return catalog.View{}, err
+	}
+	return old, s.publish(ctx, ds)
+}
+
+// publish makes the catalog's views visible to SQL, then deletes the files
+// no view names any more. If the refresh fails the files stay, as garbage
+// for a later sweep.
+func (s *viewStore) publish(ctx context.Context, ds string) error {
+	if s.refresh != nil {
+		if err := s.refresh(ctx, ds); err != nil {
+			return err
+		}
+	}
+	_, err := s.l.cat.Sweep(ds)
+	return err
+}
+
+// Views implements api.ViewStore.
+func (s *viewStore) Views(_ context.Context, ds string) ([]api.ViewInfo, error) {
+	list, err := s.l.cat.Views(ds)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.ViewInfo, len(list))
+	for i, v := range list {
+		out[i] = viewInfo(v)
+	}
+	return out, nil
+}
+
+// View implements api.ViewStore.
+func (s *viewStore) View(_ context.Context, ds, name string) (api.ViewInfo, error) {
+	v, err := s.l.cat.View(ds, name)
+	if err != nil {
+		return api.ViewInfo{}, apiError(err)
+	}
+	return viewInfo(v), nil
+}
+
+// PutView implements api.ViewStore.
+func (s *viewStore) PutView(ctx context.Context, ds, name string, definition []byte) (bool, error) {
+	ch, err := s.put(ctx, ds, name, definition, true)
+	return ch.created, err
+}
+
+// DeleteView implements api.ViewStore.
+func (s *viewStore) DeleteView(ctx context.Context, ds, name string) error {
+	_, err := s.drop(ctx, ds, name)
+	return apiError(err)
+}
+
+func viewInfo(v catalog.View) api.ViewInfo {
+	return api.ViewInfo{Name: v.Name, Resource: v.Resource, Rows: v.Rows, Default: v.Default, Updated: v.Updated, Definition: v.Definition}
+}
+
+// apiError marks a missing view for the API.
+func apiError(err error) error {
+	if errors.Is(err, catalog.ErrNotFound) {
+		return fmt.Errorf("%w: %w", api.ErrViewNotFound, err)
+	}
+	return err
+}
