@@ -47,14 +47,6 @@ type dictEntry struct {
 	content []byte
 }
 
-// enc returns the codec to encode a body of typ with.
-func (c *codecs) enc(typ string) Codec {
-	if z, ok := c.cur.Load().byType[typ]; ok {
-		return z
-	}
-	return c.base
-}
-
 // dec returns the codec to decode any body with.
 func (c *codecs) dec() Codec { return c.cur.Load().reader }
 
