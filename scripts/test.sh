@@ -11,6 +11,10 @@ need_build_tools
 if ! command -v psql >/dev/null 2>&1; then
   apt_install postgresql-client || [ "${CI:-}" != true ] || exit 1
 fi
+# The benchmark harness's smoke test starts a throw-away PostgreSQL 15 server.
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  apt_install postgresql || [ "${CI:-}" != true ] || exit 1
+fi
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -24,6 +28,16 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 echo "== go test"
 go test -count=1 ./...
+
+echo "== bench with DuckDB's Arrow interface (the configuration results are published with)"
+go test -count=1 -tags duckdb_arrow ./bench/
+
+echo "== fhirlake bench --quick (smoke run of the harness; no thresholds)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -tags duckdb_arrow -o "$tmp/fhirlake" ./cmd/fhirlake
+"$tmp/fhirlake" bench --quick --out "$tmp/bench" >"$tmp/bench.log" 2>&1 || { cat "$tmp/bench.log"; exit 1; }
+tail -n 3 "$tmp/bench.log"
 
 echo "== go test -race (concurrent packages)"
 go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/ ./engine/ ./cmd/fhirlake/

@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Datastore is the name of the data store the harness imports into.
+const Datastore = "bench"
+
+// importRun is what one `fhirlake import` child process did.
+type importRun struct {
+	Elapsed   time.Duration
+	Resources int
+	Rejected  int
+	PeakRSSMB float64 // the child's maximum resident set size (rusage)
+}
+
+var importSummary = regexp.MustCompile(`resources: (\d+), rejected: (\d+)`)
+
+// profileEnv is the variable that makes the fhirlake binary write a CPU
+// profile (cmd/fhirlake/profile.go).
+const profileEnv = "FHIRLAKE_CPUPROFILE"
+
+// runImport runs `fhirlake import --data dataDir --datastore bench ndjson`
+// as a child process, so that its peak memory is its own. The time is the
+// child's wall-clock time, start-up included. With profile set, the child
+// writes its CPU profile there; otherwise a FHIRLAKE_CPUPROFILE inherited
+// from the bench process is removed, so the two never write one file.
+func runImport(ctx context.Context, fhirlake []string, dataDir, ndjson, profile string) (importRun, error) {
+	args := append(append([]string{}, fhirlake[1:]...), "import", "--data", dataDir, "--datastore", Datastore, ndjson)
+	cmd := exec.CommandContext(ctx, fhirlake[0], args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, profileEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if profile != "" {
+		cmd.Env = append(cmd.Env, profileEnv+"="+profile)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	run := importRun{Elapsed: time.Since(start)}
+	if err != nil {
+		return run, fmt.Errorf("bench: fhirlake import: %w\n%s%s", err, stdout.Bytes(), stderr.Bytes())
+	}
+	m := importSummary.FindSubmatch(stdout.Bytes())
+	if m == nil {
+		return run, fmt.Errorf("bench: fhirlake import: no summary line in its output:\n%s", stdout.Bytes())
+	}
+	run.Resources, _ = strconv.Atoi(string(m[1]))
+	run.Rejected, _ = strconv.Atoi(string(m[2]))
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.PeakRSSMB = float64(ru.Maxrss) / 1024 // kB on Linux
+	}
+	return run, nil
+}
+
+// importFresh imports into a new data folder at dir (removed first) and
+// checks that every generated resource was loaded.
+func importFresh(ctx context.Context, env *Env, dir string) (importRun, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return importRun{}, fmt.Errorf("bench: %w", err)
+	}
+	profile := ""
+	if env.ProfileDir != "" {
+		profile = filepath.Join(env.ProfileDir, fmt.Sprintf("import-%dpatients.pprof", env.Patients))
+	}
+	run, err := runImport(ctx, env.Fhirlake, dir, env.NDJSON, profile)
+	if err != nil {
+		return run, err
+	}
+	if want := totalResources(env); run.Resources != want || run.Rejected != 0 {
+		return run, fmt.Errorf("bench: fhirlake import loaded %d resources and rejected %d; %d were generated", run.Resources, run.Rejected, want)
+	}
+	return run, nil
+}
+
+func totalResources(env *Env) int {
+	n := 0
+	for _, c := range env.Data.Resources {
+		n += c
+	}
+	return n
+}

@@ -1,0 +1,183 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fhirlake/fhirlake/catalog"
+)
+
+// wireSuite streams one wide SELECT (Env.WireRows rows of bigint, double
+// precision and text) to pgx, in binary and in text result format, from
+// fhirlake (a Parquet-backed table served over its wire protocol) and from
+// PostgreSQL (a heap table with the same rows). It does not depend on the
+// number of patients and runs once per `fhirlake bench` run.
+type wireSuite struct{}
+
+func (wireSuite) Name() string { return "wire" }
+
+// SizeIndependent reports that the suite runs once, not per data size.
+func (wireSuite) SizeIndependent() bool { return true }
+
+const wireTable = "wire_rows"
+
+func (s wireSuite) Run(ctx context.Context, env *Env) (_ []Result, err error) {
+	n := env.WireRows
+	if n <= 0 {
+		return nil, fmt.Errorf("bench: wire: Env.WireRows must be > 0")
+	}
+	env.Logf("wire: %d rows x 3 columns: loading fhirlake and PostgreSQL", n)
+	dir := filepath.Join(env.Work, "wire-lake")
+	if err := makeWireLake(ctx, dir, n); err != nil {
+		return nil, err
+	}
+	fl, err := startFhirlake(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, fl.Close(context.WithoutCancel(ctx))) }()
+	flConn, err := pgx.Connect(ctx, fl.ConnString())
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhirlake wire: %w", err)
+	}
+	defer flConn.Close(context.WithoutCancel(ctx))
+	pgConn, err := pgx.Connect(ctx, env.Postgres.ConnString("postgres"))
+	if err != nil {
+		return nil, fmt.Errorf("bench: postgres: %w", err)
+	}
+	defer pgConn.Close(context.WithoutCancel(ctx))
+	if err := loadWirePostgres(ctx, pgConn, n); err != nil {
+		return nil, err
+	}
+	env.Setting(fmt.Sprintf("wire: `SELECT id, x, label FROM %s` (%d rows: bigint, double precision, text) read with pgx rows.Scan over one loopback TCP connection; fhirlake serves a zstd Parquet file registered as a view, PostgreSQL a heap table, both warm", wireTable, n))
+	q := fmt.Sprintf("SELECT id, x, label FROM %s", wireTable)
+	want := wireChecksum(n)
+	var out []Result
+	for _, format := range []struct {
+		name string
+		code int16
+	}{{"binary", pgx.BinaryFormatCode}, {"text", pgx.TextFormatCode}} {
+		cs := []Contender{
+			{Name: Fhirlake, Run: streamRows(flConn, q, format.code, want)},
+			{Name: sysPostgres, Run: streamRows(pgConn, q, format.code, want)},
+		}
+		samples, err := Alternate(ctx, env.Warmup, env.Reps, cs)
+		if err != nil {
+			return nil, fmt.Errorf("wire %s: %w", format.name, err)
+		}
+		r, err := NewResult(s.Name(), fmt.Sprintf("select %d rows, %s results", n, format.name), 0, "throughput", "rows/s",
+			HigherIsBetter, []string{Fhirlake, sysPostgres}, samples.Metric("throughput"))
+		if err != nil {
+			return nil, err
+		}
+		r.Note = "same rows (count and checksums)"
+		out = append(out, r)
+		env.Logf("  %s: fhirlake %.0f rows/s, postgres %.0f rows/s", format.name, r.Systems[0].Stats.Median, r.Systems[1].Stats.Median)
+	}
+	return out, nil
+}
+
+// streamRows reads the whole result with rows.Scan and checks it: the row
+// count and checksums must be those of the generated rows.
+func streamRows(conn *pgx.Conn, q string, format int16, want checksum) func(context.Context) (map[string]float64, error) {
+	return func(ctx context.Context) (map[string]float64, error) {
+		start := time.Now()
+		rows, err := conn.Query(ctx, q, pgx.QueryResultFormats{format})
+		if err != nil {
+			return nil, err
+		}
+		var got checksum
+		var id int64
+		var x float64
+		var label string
+		for rows.Next() {
+			if err := rows.Scan(&id, &x, &label); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			got.add(id, x, label)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		elapsed := time.Since(start)
+		if got != want {
+			return nil, fmt.Errorf("bench: wire: got %+v, want %+v", got, want)
+		}
+		return map[string]float64{"throughput": float64(want.Rows) / elapsed.Seconds()}, nil
+	}
+}
+
+// checksum summarises the streamed rows so both systems' answers compare.
+type checksum struct {
+	Rows, SumID, LabelBytes int64
+	SumX                    float64
+}
+
+func (c *checksum) add(id int64, x float64, label string) {
+	c.Rows++
+	c.SumID += id
+	c.SumX += x
+	c.LabelBytes += int64(len(label))
+}
+
+// wireChecksum is the checksum of the rows i = 0..n-1: (i, i*0.25, "row i").
+// Sums of multiples of 0.25 stay exact in float64 for n up to ~1e8.
+func wireChecksum(n int) checksum {
+	var c checksum
+	for i := int64(0); i < int64(n); i++ {
+		c.add(i, float64(i)*0.25, fmt.Sprintf("row %d", i))
+	}
+	return c
+}
+
+// makeWireLake creates a data folder whose data store holds one view,
+// wire_rows, backed by a Parquet file that DuckDB writes.
+func makeWireLake(ctx context.Context, dir string, n int) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	cat, err := catalog.Open(dir, catalog.Options{Command: "fhirlake bench"})
+	if err != nil {
+		return fmt.Errorf("bench: wire: %w", err)
+	}
+	defer cat.Close()
+	if _, err := cat.CreateDatastore(Datastore); err != nil {
+		return fmt.Errorf("bench: wire: %w", err)
+	}
+	dsDir := cat.DatastoreDir(Datastore)
+	if err := os.MkdirAll(dsDir, 0o755); err != nil {
+		return fmt.Errorf("bench: wire: %w", err)
+	}
+	const file = "wire_rows.parquet"
+	if err := writeWireParquet(ctx, filepath.Join(dsDir, file), n); err != nil {
+		return err
+	}
+	st, err := os.Stat(filepath.Join(dsDir, file))
+	if err != nil {
+		return fmt.Errorf("bench: wire: %w", err)
+	}
+	def := []byte(`{"resourceType":"ViewDefinition","name":"wire_rows","status":"draft","resource":"Basic","select":[{"column":[{"name":"id","path":"id"}]}]}`)
+	return cat.PutView(Datastore, catalog.View{Name: wireTable, Resource: "Basic", Definition: def,
+		Files: []catalog.File{{Path: file, Rows: int64(n), Bytes: st.Size()}}, Rows: int64(n), Updated: time.Now().UTC()})
+}
+
+// loadWirePostgres creates the same n rows in a PostgreSQL heap table.
+func loadWirePostgres(ctx context.Context, conn *pgx.Conn, n int) error {
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`DROP TABLE IF EXISTS %[1]s;
+CREATE TABLE %[1]s (id bigint, x double precision, label text);
+INSERT INTO %[1]s SELECT i, i * 0.25, 'row ' || i FROM generate_series(0, %[2]d - 1) AS t(i)`, wireTable, n)); err != nil {
+		return fmt.Errorf("bench: postgres %s: %w", wireTable, err)
+	}
+	if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+wireTable); err != nil {
+		return fmt.Errorf("bench: postgres %s: %w", wireTable, err)
+	}
+	return nil
+}
