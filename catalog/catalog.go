@@ -167,12 +167,51 @@ func (c *Catalog) CreateDatastore(name string) (Datastore, error) {
 		if err := b.Put([]byte("info"), info); err != nil {
 			return err
 		}
+		// A folder of that name that the catalog does not know is what a
+		// crash in DeleteDatastore left behind: its data is deleted data.
+		if err := os.RemoveAll(c.DatastoreDir(name)); err != nil {
+			return err
+		}
 		return os.MkdirAll(filepath.Join(c.DatastoreDir(name), "views"), 0o700)
 	})
 	if err != nil {
 		return Datastore{}, err
 	}
 	return ds, nil
+}
+
+// keyMaterialized, in a data store's bucket, holds the raw store's change
+// sequence up to which every view reflects the raw store.
+var keyMaterialized = []byte("materialized_seq")
+
+// MaterializedSeq returns the raw-store change sequence up to which the
+// views of ds are known to be current (0 when never recorded). Changes
+// after it must be flattened before SQL sees them.
+func (c *Catalog) MaterializedSeq(ds string) (uint64, error) {
+	var seq uint64
+	err := c.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStores).Bucket([]byte(ds))
+		if b == nil {
+			return fmt.Errorf("catalog: data store %q: %w", ds, ErrNotFound)
+		}
+		if v := b.Get(keyMaterialized); len(v) == 8 {
+			seq = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// SetMaterializedSeq records that the views of ds reflect every raw-store
+// change up to seq. Call it only after the views were rebuilt.
+func (c *Catalog) SetMaterializedSeq(ds string, seq uint64) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStores).Bucket([]byte(ds))
+		if b == nil {
+			return fmt.Errorf("catalog: data store %q: %w", ds, ErrNotFound)
+		}
+		return b.Put(keyMaterialized, binary.BigEndian.AppendUint64(nil, seq))
+	})
 }
 
 // Datastores lists the data stores, sorted by name.

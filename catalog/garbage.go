@@ -46,6 +46,11 @@ func (c *Catalog) discard(tx *bolt.Tx, ds string, old, keep []File) error {
 // Garbage lists the files of data store ds (paths relative to its folder,
 // sorted) that no view names any more and that Sweep will remove.
 func (c *Catalog) Garbage(ds string) ([]string, error) {
+	return c.garbageOlder(ds, 0)
+}
+
+func (c *Catalog) garbageOlder(ds string, age time.Duration) ([]string, error) {
+	cutoff := time.Now().Add(-age)
 	var out []string
 	err := c.db.View(func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bucketStores).Bucket([]byte(ds))
@@ -53,7 +58,11 @@ func (c *Catalog) Garbage(ds string) ([]string, error) {
 			return fmt.Errorf("data store %q: %w", ds, ErrNotFound)
 		}
 		if b := sb.Bucket(bucketGarbage); b != nil {
-			return b.ForEach(func(k, _ []byte) error {
+			return b.ForEach(func(k, v []byte) error {
+				var at time.Time
+				if age > 0 && at.UnmarshalText(v) == nil && at.After(cutoff) {
+					return nil // too recent
+				}
 				out = append(out, string(k))
 				return nil
 			})
@@ -74,7 +83,16 @@ func (c *Catalog) Garbage(ds string) ([]string, error) {
 // view change when no server runs, or after the server's SQL engine has
 // been refreshed to the new files. PutView and DeleteView never delete.
 func (c *Catalog) Sweep(ds string) (int, error) {
-	paths, err := c.Garbage(ds)
+	return c.SweepOlder(ds, 0)
+}
+
+// SweepOlder is Sweep restricted to files that became garbage at least age
+// ago. A running server uses it after a view change: DuckDB opens a
+// view's Parquet files lazily, so a query that started before the change
+// may still open an old file; files are kept for age (and always until
+// the next start) so such queries finish.
+func (c *Catalog) SweepOlder(ds string, age time.Duration) (int, error) {
+	paths, err := c.garbageOlder(ds, age)
 	if err != nil || len(paths) == 0 {
 		return 0, err
 	}
@@ -110,4 +128,49 @@ func (c *Catalog) Sweep(ds string) (int, error) {
 		errs = append(errs, fmt.Errorf("catalog: sweep %s: %w", ds, err))
 	}
 	return len(done), errors.Join(errs...)
+}
+
+// RemoveOrphans deletes the files in data store ds's views folder that no
+// view names and that are not recorded as garbage: the parts and *.tmp
+// files a crash or a failed rebuild left behind. Call it only while no
+// view of ds is being rebuilt (at start-up, or before an import).
+func (c *Catalog) RemoveOrphans(ds string) (int, error) {
+	views, err := c.Views(ds)
+	if err != nil {
+		return 0, err
+	}
+	garbage, err := c.Garbage(ds)
+	if err != nil {
+		return 0, err
+	}
+	known := map[string]bool{}
+	for _, g := range garbage {
+		known[g] = true
+	}
+	for _, v := range views {
+		for _, f := range v.Files {
+			known[f.Path] = true
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(c.DatastoreDir(ds), "views"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: orphans of %s: %w", ds, err)
+	}
+	n := 0
+	var errs []error
+	for _, e := range entries {
+		rel := filepath.Join("views", e.Name())
+		if e.IsDir() || known[rel] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(c.DatastoreDir(ds), rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("catalog: orphans of %s: %w", ds, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }

@@ -31,6 +31,12 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 	}
 	stmts := make([]string, 0, len(views))
 	for _, v := range views {
+		if len(v.Files) == 0 {
+			// Registered but never materialized (an interrupted view
+			// change): its table is left as it is until a rebuild.
+			e.log.Warn("engine: view has no Parquet file yet; not exposed", "datastore", datastore, "view", v.Name)
+			continue
+		}
 		s, err := e.viewSQL(datastore, v)
 		if err != nil {
 			return err

@@ -153,6 +153,11 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
 		}
 	}
+	// The parts were renamed into place; make the renames durable before
+	// the catalog names them.
+	if err := syncDir(filepath.Join(dir, "views")); err != nil {
+		return nil, fmt.Errorf("ingest: views of %s: %w", ds, err)
+	}
 	reports := make([]ViewReport, len(jobs))
 	for i, j := range jobs {
 		j.cv.Files, j.cv.Rows = j.files, j.report.Rows
@@ -398,4 +403,17 @@ func (w *worker) abort() {
 		os.Remove(p.path + ".tmp")
 		os.Remove(p.path)
 	}
+}
+
+// syncDir fsyncs a directory, so that renames into it survive a crash.
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

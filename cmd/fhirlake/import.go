@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/store"
 )
 
 // runImport implements `fhirlake import [--data DIR] [--datastore NAME] PATH...`.
@@ -64,23 +65,56 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 		return sum, err
 	}
 	start := time.Now()
-	reports, err := ingest.MaterializeTypes(ctx, l.cat, ds, st, sum.ChangedTypes())
-	for _, r := range reports {
-		if r.Skipped > 0 {
-			fmt.Fprintf(errw, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
-				r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+	err = refreshViews(ctx, l, ds, st, errw)
+	sum.Elapsed += time.Since(start)
+	return sum, err
+}
+
+// refreshViews brings the views of ds up to date with its raw store: the
+// views over every resource type changed after the catalog's materialized
+// sequence are rebuilt. So an import that was interrupted, or whose
+// rebuild failed, is caught up by the next import or server start, even
+// though its resources now come back unchanged. Call it only while no
+// server holds the data folder, or before the server's engine starts.
+func refreshViews(ctx context.Context, l *lake, ds string, st *store.Store, errw io.Writer) error {
+	since, err := l.cat.MaterializedSeq(ds)
+	if err != nil {
+		return err
+	}
+	head, err := st.Seq(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := l.cat.RemoveOrphans(ds); err != nil {
+		return err
+	}
+	if head > since {
+		changed := map[string]bool{}
+		if err := st.Changes(ctx, since, func(c store.Change) error { changed[c.Type] = true; return nil }); err != nil {
+			return err
+		}
+		types := make([]string, 0, len(changed))
+		for t := range changed {
+			types = append(types, t)
+		}
+		sort.Strings(types)
+		reports, err := ingest.MaterializeTypes(ctx, l.cat, ds, st, types)
+		for _, r := range reports {
+			if r.Skipped > 0 {
+				fmt.Fprintf(errw, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
+					r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := l.cat.SetMaterializedSeq(ds, head); err != nil {
+			return err
 		}
 	}
-	if err != nil {
-		return sum, err
-	}
-	// No server holds the folder during an import, so nothing reads the
-	// replaced files any more.
-	if _, err := l.cat.Sweep(ds); err != nil {
-		return sum, err
-	}
-	sum.Elapsed += time.Since(start)
-	return sum, nil
+	// No server reads the replaced files any more.
+	_, err = l.cat.Sweep(ds)
+	return err
 }
 
 func printImportSummary(w io.Writer, sum ingest.Summary) {

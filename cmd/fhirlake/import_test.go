@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -172,4 +174,44 @@ func TestImportBadInput(t *testing.T) {
 	n := importCounts(t, out.String())["Patient"]
 	require.GreaterOrEqual(t, n, 9+150, out.String())
 	require.Less(t, n, 9+200)
+}
+
+// TestInterruptedImportCatchesUp: resources committed to the raw store by
+// an import that never rebuilt the views (interrupted, or failed) reach
+// the views on the next import, though they now come back unchanged.
+func TestInterruptedImportCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	gen, data := filepath.Join(dir, "gen"), filepath.Join(dir, "data")
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"generate", "--patients", "12", "--seed", "3", "--out", gen}, &out, &out))
+
+	// The first half of an import: the raw store only.
+	l, err := openLake(data, "test")
+	require.NoError(t, err)
+	_, err = l.ensureDatastore(ctx, "demo")
+	require.NoError(t, err)
+	st, err := l.store("demo")
+	require.NoError(t, err)
+	_, err = ingest.Import(ctx, st, []string{gen}, ingest.Options{})
+	require.NoError(t, err)
+	// A crash also leaves a half-written part behind.
+	stray := filepath.Join(l.cat.DatastoreDir("demo"), "views", "patient.x.0.parquet.tmp")
+	require.NoError(t, os.WriteFile(stray, []byte("partial"), 0o600))
+	require.NoError(t, l.Close())
+
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"import", "--data", data, "--datastore", "demo", gen}, &out, &out), out.String())
+	require.Equal(t, 12, importCounts(t, out.String())["Patient"])
+	require.NoFileExists(t, stray)
+
+	cat, err := catalog.Open(data)
+	require.NoError(t, err)
+	defer cat.Close()
+	v, err := cat.View("demo", "patient")
+	require.NoError(t, err)
+	require.EqualValues(t, 12, v.Rows, "the patient view caught up")
+	seq, err := cat.MaterializedSeq("demo")
+	require.NoError(t, err)
+	require.Positive(t, seq)
 }

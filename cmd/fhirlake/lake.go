@@ -49,6 +49,9 @@ func (l *lake) rawPath(ds string) string { return filepath.Join(l.cat.DatastoreD
 func (l *lake) store(ds string) (*store.Store, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.stores == nil {
+		return nil, fmt.Errorf("data store %s: %w", ds, store.ErrClosed)
+	}
 	if s, ok := l.stores[ds]; ok {
 		return s, nil
 	}
@@ -65,15 +68,19 @@ func (l *lake) store(ds string) (*store.Store, error) {
 
 // createDatastore registers a data store with the default views, each
 // backed by an empty Parquet file so that SQL sees every table at once.
+// If that fails (or is interrupted) the data store is removed again.
 func (l *lake) createDatastore(ctx context.Context, name string) error {
 	if _, err := l.cat.CreateDatastore(name); err != nil {
 		return err
 	}
 	st, err := l.store(name)
-	if err != nil {
-		return err
+	if err == nil {
+		err = ingest.InstallDefaultViews(ctx, l.cat, name, st)
 	}
-	return ingest.InstallDefaultViews(ctx, l.cat, name, st)
+	if err != nil {
+		return errors.Join(err, l.deleteDatastore(name))
+	}
+	return nil
 }
 
 // ensureDatastore creates the data store when it does not exist yet.
@@ -105,22 +112,6 @@ func (l *lake) Lookup(name string) (api.Reader, bool) {
 		return nil, false
 	}
 	return s, true
-}
-
-// sweepAll removes the garbage files of every data store; call it only
-// when no reader can use them.
-func sweepAll(l *lake) error {
-	names, err := l.datastoreNames()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, n := range names {
-		if _, err := l.cat.Sweep(n); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 func (l *lake) datastoreNames() ([]string, error) {

@@ -41,11 +41,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer l.Close()
-	if *demo {
-		if err := loadDemo(ctx, l, *demoPatients, stdout, stderr); err != nil {
-			return err
-		}
-	}
 
 	// Listen before anything slow so a busy port fails at once.
 	pgLn, err := net.Listen("tcp", *pgAddr)
@@ -59,17 +54,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer httpLn.Close()
 
+	if *demo {
+		if err := loadDemo(ctx, l, *demoPatients, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	// Before the engine reads them: views catch up with changes an
+	// interrupted import left unflattened, and files left by a crash or
+	// replaced by an earlier run are removed.
+	if err := catchUp(ctx, l, stderr); err != nil {
+		return err
+	}
+
 	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 
-	// engine.Open has refreshed every data store, so files left as
-	// garbage by an earlier run can go now.
-	if err := sweepAll(l); err != nil {
-		log.Warn("serve: removing replaced view files", "error", err)
-	}
 	views := newViewStore(l, eng.Refresh)
 	pg := wire.NewServer(eng, wire.Options{Logger: log})
 	hs := &http.Server{
@@ -108,26 +110,45 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case serveErr = <-errc:
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = errors.Join(serveErr, pg.Shutdown(sctx), hs.Shutdown(sctx))
-	return err
+	// HTTP first, with its own budget: a view change in flight finishes
+	// before the engine and the stores close under it.
+	hctx, hcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer hcancel()
+	herr := hs.Shutdown(hctx)
+	pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer pcancel()
+	return errors.Join(serveErr, herr, pg.Shutdown(pctx))
 }
 
-// loadDemo creates the demo data store with generated patients, once: a
-// demo store that already holds resources is left as it is, and one left
-// empty by an interrupted first start is loaded again.
+// catchUp refreshes the views of every data store from its raw store, as
+// far as they lag behind, and removes view files nothing names.
+func catchUp(ctx context.Context, l *lake, stderr io.Writer) error {
+	names, err := l.datastoreNames()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		st, err := l.store(n)
+		if err != nil {
+			return err
+		}
+		if err := refreshViews(ctx, l, n, st, stderr); err != nil {
+			return fmt.Errorf("serve: bring the views of %s up to date: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// loadDemo creates the demo data store with generated patients, once. A
+// marker file is written only when the load has finished, so a first
+// start interrupted mid-way loads again (the import is idempotent).
 func loadDemo(ctx context.Context, l *lake, patients int, stdout, stderr io.Writer) error {
 	if _, err := l.ensureDatastore(ctx, "demo"); err != nil {
 		return err
 	}
-	st, err := l.store("demo")
-	if err != nil {
-		return err
-	}
-	counts, err := st.Counts(ctx)
-	if err != nil || len(counts) > 0 {
-		return err
+	marker := filepath.Join(l.cat.DatastoreDir("demo"), "demo-loaded")
+	if _, err := os.Stat(marker); err == nil {
+		return nil
 	}
 	tmp, err := os.MkdirTemp(l.cat.Dir(), ".demo-")
 	if err != nil {
@@ -142,6 +163,9 @@ func loadDemo(ctx context.Context, l *lake, patients int, stdout, stderr io.Writ
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(stdout, "demo: loaded %d resources into data store demo (%s)\n", sum.Resources(), filepath.Join(l.cat.DatastoreDir("demo")))
+	fmt.Fprintf(stdout, "demo: loaded %d resources into data store demo (%s)\n", sum.Resources(), l.cat.DatastoreDir("demo"))
+	if err := os.WriteFile(marker, []byte(fmt.Sprintf("%d patients\n", patients)), 0o600); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	return nil
 }

@@ -112,17 +112,28 @@ func (s *viewStore) drop(ctx context.Context, ds, name string) (catalog.View, er
 }
 
 // publish makes the catalog's views visible to SQL, then deletes the files
-// no view names any more. If the refresh fails the files stay, as garbage
-// for a later sweep.
+// that no view has named for sweepDelay. If the refresh fails the files
+// stay, as garbage for a later sweep.
 func (s *viewStore) publish(ctx context.Context, ds string) error {
 	if s.refresh != nil {
 		if err := s.refresh(ctx, ds); err != nil {
 			return err
 		}
 	}
-	_, err := s.l.cat.Sweep(ds)
+	// DuckDB opens a view's files lazily: a query that started before the
+	// refresh may still open an old one. Files replaced a while ago go now;
+	// the rest wait for a later change or the next start.
+	delay := sweepDelay
+	if s.refresh == nil {
+		delay = 0 // no server: nothing reads the old files
+	}
+	_, err := s.l.cat.SweepOlder(ds, delay)
 	return err
 }
+
+// sweepDelay is how long a running server keeps the files a view change
+// replaced: longer than any query is expected to run.
+const sweepDelay = 15 * time.Minute
 
 // Views implements api.ViewStore.
 func (s *viewStore) Views(_ context.Context, ds string) ([]api.ViewInfo, error) {
