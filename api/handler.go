@@ -49,6 +49,8 @@ type Options struct {
 	// POST /datastores/{ds}/views/$run needs only the data store's Reader
 	// to implement Scanner.
 	Views ViewStore
+	// Importer, when set, serves POST /datastores/{ds}/$import.
+	Importer Importer
 	// Now returns the current time; the CapabilityStatement's date is the
 	// time NewHandler was called. Defaults to time.Now.
 	Now func() time.Time
@@ -79,6 +81,7 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 	h.mux.HandleFunc("/fhir/", h.notFound)
 	h.mux.HandleFunc("/fhir", h.notFound)
 	h.viewRoutes()
+	h.importRoutes()
 	h.mux.HandleFunc("/datastores/", h.notFound)
 	return h
 }

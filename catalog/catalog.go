@@ -51,18 +51,46 @@ type View struct {
 	Resource   string          `json:"resource"`   // FHIR resource type
 	Definition json.RawMessage `json:"definition"` // the ViewDefinition JSON
 	Files      []File          `json:"files"`      // current Parquet files
-	Rows       int64           `json:"rows"`       // total rows over Files
-	Updated    time.Time       `json:"updated"`
+	// Rows counts the rows of the data files; after incremental
+	// refreshes it includes superseded rows until the next full rebuild.
+	Rows    int64     `json:"rows"`
+	Updated time.Time `json:"updated"`
 	// Default marks a view shipped with fhirlake and not changed since;
 	// a replaced default view is custom.
 	Default bool `json:"default,omitempty"`
+	// Layout is the version of the file layout Files were written in
+	// (0: before keyed files). A reader that does not know it rebuilds
+	// the view rather than guess.
+	Layout int `json:"layout,omitempty"`
 }
 
+// CurrentLayout is the file layout this version writes: keyed data files
+// and deletes files (see File).
+const CurrentLayout = 1
+
+// KeyColumn is the column of a view's data files that holds the id of the
+// resource a row came from, and the only column of a deletes file. It is
+// not part of the view's table. View column names start with a letter, so
+// it never collides with one.
+const KeyColumn = "_rid"
+
 // File is one Parquet file of a view.
+//
+// A view is merge-on-read: its files come in generations, numbered by Gen
+// from 1 for the files of a full rebuild upwards, one generation per
+// incremental refresh. A data file holds rows of the view, each with the
+// id of the resource it came from in KeyColumn. A deletes file (Deletes
+// set) lists the ids of resources that changed or were deleted: their
+// rows in data files of earlier generations are superseded, and the
+// current rows of the changed ones are in the data files of the deletes
+// file's own generation. These are the semantics of Iceberg v2 equality
+// deletes.
 type File struct {
-	Path  string `json:"path"` // relative to the data store's folder
-	Rows  int64  `json:"rows"`
-	Bytes int64  `json:"bytes"`
+	Path    string `json:"path"` // relative to the data store's folder
+	Rows    int64  `json:"rows"`
+	Bytes   int64  `json:"bytes"`
+	Gen     int    `json:"gen,omitempty"`
+	Deletes bool   `json:"deletes,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -128,6 +156,17 @@ func (c *Catalog) init() error {
 		}
 		return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
+}
+
+// Advertise records in the lock file the base URL of the HTTP API this
+// process serves, so that a command that finds the data folder locked can
+// hand its work to it (LockedError.Holder.HTTP).
+func (c *Catalog) Advertise(httpURL string) error {
+	c.lock.holder.HTTP = httpURL
+	if err := c.lock.write(); err != nil {
+		return fmt.Errorf("catalog: advertise: %w", err)
+	}
+	return nil
 }
 
 // Dir returns the absolute path of the data folder.

@@ -17,6 +17,9 @@ type Holder struct {
 	PID     int       `json:"pid"`
 	Command string    `json:"command"`
 	Since   time.Time `json:"since"`
+	// HTTP is the base URL of the holder's HTTP API, when it serves one
+	// (see Catalog.Advertise): other commands hand their work to it.
+	HTTP string `json:"http,omitempty"`
 }
 
 func (h Holder) String() string {
@@ -39,7 +42,10 @@ func (e *LockedError) Error() string {
 // lockFile is an exclusive, advisory, per-process lock on <dir>/LOCK. The
 // kernel releases it when the process dies, so a crash never leaves a
 // stale lock behind.
-type lockFile struct{ f *os.File }
+type lockFile struct {
+	f      *os.File
+	holder Holder
+}
 
 func acquireLock(dir, command string) (*lockFile, error) {
 	path := filepath.Join(dir, "LOCK")
@@ -61,12 +67,22 @@ func acquireLock(dir, command string) (*lockFile, error) {
 	if command == "" {
 		command = strings.Join(commandLine(), " ")
 	}
-	h := Holder{PID: os.Getpid(), Command: command, Since: time.Now().UTC().Truncate(time.Second)}
-	b, _ := json.Marshal(h)
-	if err := f.Truncate(0); err == nil {
-		_, _ = f.WriteAt(append(b, '\n'), 0)
+	l := &lockFile{f: f, holder: Holder{PID: os.Getpid(), Command: command, Since: time.Now().UTC().Truncate(time.Second)}}
+	_ = l.write()
+	return l, nil
+}
+
+// write records the holder in the lock file.
+func (l *lockFile) write() error {
+	b, err := json.Marshal(l.holder)
+	if err != nil {
+		return err
 	}
-	return &lockFile{f: f}, nil
+	if err := l.f.Truncate(0); err != nil {
+		return err
+	}
+	_, err = l.f.WriteAt(append(b, '\n'), 0)
+	return err
 }
 
 func commandLine() []string {

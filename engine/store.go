@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/fhirlake/fhirlake/catalog"
@@ -80,6 +81,10 @@ func (e *Engine) Drop(ctx context.Context, datastore string) error {
 // viewSQL returns the CREATE VIEW statement of one fhirlake view. Paths
 // must stay inside the data store's folder (the lock-down would refuse
 // them anyway, with a less helpful error).
+//
+// A view's files are merge-on-read (see catalog.File): the rows of each
+// generation's data files, less those whose key a later generation's
+// deletes file lists, without the key column.
 func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 	if !catalog.ValidName(v.Name) {
 		return "", fmt.Errorf("engine: data store %s: invalid view name %q", ds, v.Name)
@@ -88,16 +93,55 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 		return "", fmt.Errorf("engine: view %s.%s has no Parquet file", ds, v.Name)
 	}
 	base := e.cat.DatastoreDir(ds)
-	paths := make([]string, len(v.Files))
-	for i, f := range v.Files {
+	data := map[int][]string{}
+	deletes := map[int][]string{}
+	for _, f := range v.Files {
 		p := filepath.Join(base, f.Path)
 		if rel, err := filepath.Rel(base, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return "", fmt.Errorf("engine: view %s.%s: file %q is outside the data store", ds, v.Name, f.Path)
 		}
-		paths[i] = quoteLiteral(p)
+		if f.Deletes {
+			deletes[f.Gen] = append(deletes[f.Gen], quoteLiteral(p))
+		} else {
+			data[f.Gen] = append(data[f.Gen], quoteLiteral(p))
+		}
 	}
-	return fmt.Sprintf("CREATE OR REPLACE VIEW %s.main.%s AS SELECT * FROM read_parquet([%s])",
-		quoteIdent(ds), quoteIdent(v.Name), strings.Join(paths, ", ")), nil
+	target := quoteIdent(ds) + ".main." + quoteIdent(v.Name)
+	if v.Layout == 0 {
+		// Files from before the key column; fhirlake rebuilds them at start.
+		return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet([%s])", target, strings.Join(data[0], ", ")), nil
+	}
+	gens := make([]int, 0, len(data))
+	for g := range data {
+		gens = append(gens, g)
+	}
+	sort.Ints(gens)
+	key := quoteIdent(catalog.KeyColumn)
+	var parts []string
+	filtered := false
+	for _, g := range gens {
+		sel := fmt.Sprintf("SELECT * FROM read_parquet([%s])", strings.Join(data[g], ", "))
+		var later []string
+		for dg, files := range deletes {
+			if dg > g {
+				later = append(later, files...)
+			}
+		}
+		if len(later) > 0 {
+			sort.Strings(later)
+			sel += fmt.Sprintf(" WHERE %s NOT IN (SELECT %s FROM read_parquet([%s]))", key, key, strings.Join(later, ", "))
+			filtered = true
+		}
+		parts = append(parts, sel)
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("engine: view %s.%s has no data file", ds, v.Name)
+	}
+	from := fmt.Sprintf("read_parquet([%s])", strings.Join(data[gens[0]], ", "))
+	if len(parts) > 1 || filtered {
+		from = "(" + strings.Join(parts, " UNION ALL ") + ")"
+	}
+	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * EXCLUDE (%s) FROM %s", target, key, from), nil
 }
 
 // staleViews returns DROP statements for the data store's tables that

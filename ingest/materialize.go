@@ -146,10 +146,11 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 		order = append(order, t)
 	}
 	sort.Strings(order)
-	gen := strconv.FormatInt(time.Now().UnixNano(), 36)
+	stamp := fileStamp()
 	dir := cat.DatastoreDir(ds)
 	for _, typ := range order {
-		if err := buildGroup(ctx, dir, gen, typ, groups[typ], src); err != nil {
+		feed := func(ctx context.Context, fn func(store.Resource) error) error { return src.Scan(ctx, typ, fn) }
+		if err := buildGroup(ctx, dir, stamp, 1, groups[typ], feed); err != nil {
 			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
 		}
 	}
@@ -161,6 +162,7 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 	reports := make([]ViewReport, len(jobs))
 	for i, j := range jobs {
 		j.cv.Files, j.cv.Rows = j.files, j.report.Rows
+		j.cv.Layout = catalog.CurrentLayout
 		j.cv.Resource = j.view.Resource()
 		j.cv.Updated = time.Now().UTC()
 		if err := cat.PutView(ds, j.cv); err != nil {
@@ -191,15 +193,23 @@ func newViewJob(cv catalog.View) (*viewJob, error) {
 	return &viewJob{cv: cv, view: v, report: ViewReport{View: cv.Name}}, nil
 }
 
-// buildGroup scans the resources of one type once and flattens them into
-// every view of the group, spread over one worker per core.
-func buildGroup(ctx context.Context, dir, gen, typ string, jobs []*viewJob, src Source) error {
+// feedFunc calls fn for each resource to flatten.
+type feedFunc func(ctx context.Context, fn func(store.Resource) error) error
+
+// fileStamp returns a token that makes the names of the files written now
+// unique.
+func fileStamp() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
+
+// buildGroup reads the resources of one type from feed once and flattens
+// them into generation gen of every view of the group, spread over one
+// worker per core.
+func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob, feed feedFunc) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := runtime.GOMAXPROCS(0)
 	workers := make([]*worker, n)
 	for k := range workers {
-		w, err := newWorker(dir, gen, k, jobs)
+		w, err := newWorker(dir, stamp, gen, k, jobs)
 		if err != nil {
 			for _, w := range workers[:k] {
 				w.abort()
@@ -226,7 +236,7 @@ func buildGroup(ctx context.Context, dir, gen, typ string, jobs []*viewJob, src 
 		}()
 	}
 	batch := make([]store.Resource, 0, handoff)
-	scanErr := src.Scan(ctx, typ, func(r store.Resource) error {
+	scanErr := feed(ctx, func(r store.Resource) error {
 		batch = append(batch, r)
 		if len(batch) < handoff {
 			return nil
@@ -277,7 +287,7 @@ func mergeParts(jobs []*viewJob, workers []*worker) {
 				}
 			}
 			if p.rows > 0 || (k == len(workers)-1 && len(j.files) == 0) {
-				j.files = append(j.files, catalog.File{Path: p.rel, Rows: p.rows, Bytes: p.size})
+				j.files = append(j.files, catalog.File{Path: p.rel, Rows: p.rows, Bytes: p.size, Gen: p.gen})
 			} else {
 				os.Remove(p.path)
 			}
@@ -290,32 +300,35 @@ type worker struct {
 	parts []*part
 }
 
-// part is one worker's Parquet file of one view.
+// part is one worker's Parquet data file of one view.
 type part struct {
 	view      *flatten.View
 	rel, path string // relative to the data store folder; absolute
+	gen       int
 	f         *os.File
 	pw        *flatten.ParquetWriter
 	b         *flatten.Builder
+	keys      *keyColumn
 	rows      int64
 	size      int64
 	skipped   int
 	errors    []string
 }
 
-func newWorker(dir, gen string, k int, jobs []*viewJob) (*worker, error) {
+func newWorker(dir, stamp string, gen, k int, jobs []*viewJob) (*worker, error) {
 	w := &worker{}
 	for _, j := range jobs {
-		rel := filepath.Join("views", fmt.Sprintf("%s.%s.%d.parquet", j.cv.Name, gen, k))
-		p := &part{view: j.view, rel: rel, path: filepath.Join(dir, rel)}
+		rel := filepath.Join("views", fmt.Sprintf("%s.%s.%d.parquet", j.cv.Name, stamp, k))
+		p := &part{view: j.view, rel: rel, path: filepath.Join(dir, rel), gen: gen}
 		f, err := os.OpenFile(p.path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			w.abort()
 			return nil, err
 		}
 		p.f = f
+		p.keys = newKeyColumn(j.view.Schema())
 		// Hide Close from the Parquet writer: the file is synced before it is closed.
-		if p.pw, err = flatten.NewParquetWriter(struct{ io.Writer }{f}, j.view.Schema()); err != nil {
+		if p.pw, err = flatten.NewParquetWriter(struct{ io.Writer }{f}, p.keys.schema); err != nil {
 			f.Close()
 			w.abort()
 			return nil, err
@@ -330,6 +343,7 @@ func newWorker(dir, gen string, k int, jobs []*viewJob) (*worker, error) {
 func (w *worker) add(batch []store.Resource) error {
 	for _, r := range batch {
 		for _, p := range w.parts {
+			before := p.b.Len()
 			if err := p.b.Append(r.Body); err != nil {
 				p.skipped++
 				if len(p.errors) < maxViewErrors {
@@ -337,6 +351,7 @@ func (w *worker) add(batch []store.Resource) error {
 				}
 				continue
 			}
+			p.keys.append(r.ID, p.b.Len()-before)
 			if p.b.Len() >= recordRows {
 				if err := p.flush(); err != nil {
 					return err
@@ -348,7 +363,7 @@ func (w *worker) add(batch []store.Resource) error {
 }
 
 func (p *part) flush() error {
-	rec := p.b.NewRecord()
+	rec := p.keys.attach(p.b.NewRecord())
 	defer rec.Release()
 	p.rows += rec.NumRows()
 	if err := p.pw.Write(rec); err != nil {
@@ -382,6 +397,7 @@ func (w *worker) finish() error {
 		p.f = nil
 		p.b.Release()
 		p.b = nil
+		p.keys.release()
 		if err := os.Rename(p.path+".tmp", p.path); err != nil {
 			return err
 		}
@@ -400,6 +416,7 @@ func (w *worker) abort() {
 			p.b.Release()
 			p.b = nil
 		}
+		p.keys.release()
 		os.Remove(p.path + ".tmp")
 		os.Remove(p.path)
 	}

@@ -246,7 +246,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("second process is refused", func(t *testing.T) {
 		var out bytes.Buffer
-		err := run(ctx, []string{"import", "--data", data, gen}, &out, &out)
+		err := run(ctx, []string{"datastore", "--data", data, "create", "other"}, &out, &out)
 		require.Error(t, err)
 		require.Contains(t, err.Error(), "in use by pid")
 		require.Contains(t, err.Error(), "fhirlake serve")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -31,6 +33,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("import: no PATH given")
 	}
 	l, err := openLake(*data, "import")
+	var locked *catalog.LockedError
+	if errors.As(err, &locked) && locked.Holder.HTTP != "" {
+		return importViaServer(ctx, locked.Holder.HTTP, *dsName, fs.Args(), stdout, stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -70,51 +76,52 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 	return sum, err
 }
 
-// refreshViews brings the views of ds up to date with its raw store: the
-// views over every resource type changed after the catalog's materialized
-// sequence are rebuilt. So an import that was interrupted, or whose
-// rebuild failed, is caught up by the next import or server start, even
-// though its resources now come back unchanged. Call it only while no
-// server holds the data folder, or before the server's engine starts.
+// refreshViews brings the views of ds up to date with its raw store when
+// no server runs: files nothing names are removed, the views catch up
+// with every change after the catalog's materialized sequence (so an
+// import that was interrupted, or whose refresh failed, is caught up by
+// the next import or server start), and the files they replace are
+// deleted at once. Call it only while no server holds the data folder, or
+// before the server's engine starts.
 func refreshViews(ctx context.Context, l *lake, ds string, st *store.Store, errw io.Writer) error {
-	since, err := l.cat.MaterializedSeq(ds)
-	if err != nil {
-		return err
-	}
-	head, err := st.Seq(ctx)
-	if err != nil {
-		return err
-	}
 	if _, err := l.cat.RemoveOrphans(ds); err != nil {
 		return err
 	}
-	if head > since {
-		changed := map[string]bool{}
-		if err := st.Changes(ctx, since, func(c store.Change) error { changed[c.Type] = true; return nil }); err != nil {
-			return err
-		}
-		types := make([]string, 0, len(changed))
-		for t := range changed {
-			types = append(types, t)
-		}
-		sort.Strings(types)
-		reports, err := ingest.MaterializeTypes(ctx, l.cat, ds, st, types)
-		for _, r := range reports {
-			if r.Skipped > 0 {
-				fmt.Fprintf(errw, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
-					r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if err := l.cat.SetMaterializedSeq(ds, head); err != nil {
-			return err
-		}
+	reports, err := updateViews(ctx, l, ds, st)
+	printViewReports(errw, reports)
+	if err != nil {
+		return err
 	}
-	// No server reads the replaced files any more.
 	_, err = l.cat.Sweep(ds)
 	return err
+}
+
+// updateViews refreshes the views of ds from the changes after the
+// catalog's materialized sequence (see ingest.Refresh) and records how
+// far they got. The caller serializes the refreshes of a data store.
+func updateViews(ctx context.Context, l *lake, ds string, st *store.Store) ([]ingest.ViewReport, error) {
+	since, err := l.cat.MaterializedSeq(ds)
+	if err != nil {
+		return nil, err
+	}
+	head, reports, err := ingest.Refresh(ctx, l.cat, ds, st, since)
+	if err != nil {
+		return reports, err
+	}
+	if head > since {
+		return reports, l.cat.SetMaterializedSeq(ds, head)
+	}
+	return reports, nil
+}
+
+// printViewReports tells of the resources views could not flatten.
+func printViewReports(w io.Writer, reports []ingest.ViewReport) {
+	for _, r := range reports {
+		if r.Skipped > 0 {
+			fmt.Fprintf(w, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
+				r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+		}
+	}
 }
 
 func printImportSummary(w io.Writer, sum ingest.Summary) {

@@ -73,9 +73,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer eng.Close()
 
 	views := newViewStore(l, eng.Refresh)
+	importer := &serverImporter{l: l, views: views}
 	pg := wire.NewServer(eng, wire.Options{Logger: log})
 	hs := &http.Server{
-		Handler:           api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log, Views: views}),
+		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
+			Views: views, Importer: importer}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)
@@ -88,6 +90,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		errc <- nil
 	}()
 
+	// `fhirlake import` on this data folder now hands its work to us.
+	if err := l.cat.Advertise("http://" + httpLn.Addr().String()); err != nil {
+		return err
+	}
 	names, err := l.datastoreNames()
 	if err != nil {
 		return err
