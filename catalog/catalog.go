@@ -147,6 +147,9 @@ func (c *Catalog) init() error {
 		if _, err := tx.CreateBucketIfNotExists(bucketStores); err != nil {
 			return err
 		}
+		if _, err := tx.CreateBucketIfNotExists(bucketUsers); err != nil {
+			return err
+		}
 		if v := meta.Get(keySchema); v != nil {
 			got := binary.BigEndian.Uint64(v)
 			if got > SchemaVersion {

@@ -41,9 +41,10 @@ var (
 // shutdown).
 type conn struct {
 	srv *Server
-	nc  net.Conn
+	nc  net.Conn // a *tls.Conn once TLS is on
 	be  *pgproto3.Backend
 	log *slog.Logger
+	tls bool // the connection is encrypted
 
 	pid            uint32
 	secret         []byte

@@ -24,13 +24,20 @@ const testTimeout = 10 * time.Second
 // server shuts down at the end of the test.
 func startServer(t *testing.T, e Engine) (*Server, string) {
 	t.Helper()
+	return startServerWith(t, e, Options{})
+}
+
+// startServerWith is startServer with options (the Logger is set here).
+func startServerWith(t *testing.T, e Engine, opts Options) (*Server, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	level := slog.LevelError + 1
 	if os.Getenv("WIRE_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	srv := NewServer(e, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))})
+	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	srv := NewServer(e, opts)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(context.Background(), ln) }()
 	t.Cleanup(func() {

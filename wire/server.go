@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,6 +23,11 @@ type Options struct {
 	// Authenticator checks the client after the startup message; nil means
 	// trust (every user is accepted without a password).
 	Authenticator Authenticator
+	// TLS, when set, is offered to clients that send an SSLRequest;
+	// otherwise they are told to go on unencrypted.
+	TLS *tls.Config
+	// RequireTLS refuses clients that did not switch to TLS.
+	RequireTLS bool
 }
 
 // Server serves the Postgres wire protocol (version 3.0) on top of an

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -98,7 +99,12 @@ func (c *conn) startup(ctx context.Context) error {
 			return c.startupFailed(err)
 		}
 		switch code := binary.BigEndian.Uint32(body); code {
-		case codeSSLRequest, codeGSSENCRequest:
+		case codeSSLRequest:
+			if err := c.startTLS(ctx); err != nil {
+				return c.startupFailed(err)
+			}
+			continue
+		case codeGSSENCRequest:
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return fmt.Errorf("wire: decline encryption: %w", err)
 			}
@@ -114,6 +120,10 @@ func (c *conn) startup(ctx context.Context) error {
 		if err != nil {
 			return c.startupFailed(err)
 		}
+		if c.srv.opts.RequireTLS && !c.tls {
+			return c.startupFailed(newFatal(sqlstate.InvalidAuthorization,
+				"this server accepts only encrypted connections: connect with sslmode=require (or verify-full)"))
+		}
 		if err := c.begin(ctx, p); err != nil {
 			return c.startupFailed(err)
 		}
@@ -121,6 +131,36 @@ func (c *conn) startup(ctx context.Context) error {
 		_ = c.nc.SetReadDeadline(time.Time{})
 		return nil
 	}
+}
+
+// startTLS answers an SSLRequest: 'N' when the server has no
+// certificate, otherwise 'S' and a TLS handshake, after which the
+// connection speaks the protocol through TLS. A second SSLRequest, inside
+// TLS, is a protocol violation.
+func (c *conn) startTLS(ctx context.Context) error {
+	cfg := c.srv.opts.TLS
+	if c.tls {
+		return newFatal(sqlstate.ProtocolViolation, "SSLRequest inside an encrypted connection")
+	}
+	if cfg == nil {
+		if _, err := c.nc.Write([]byte{'N'}); err != nil {
+			return fmt.Errorf("wire: decline encryption: %w", err)
+		}
+		return nil
+	}
+	if _, err := c.nc.Write([]byte{'S'}); err != nil {
+		return fmt.Errorf("wire: accept encryption: %w", err)
+	}
+	tc := tls.Server(c.nc, cfg)
+	hctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		return fmt.Errorf("wire: TLS handshake: %w", err)
+	}
+	c.nc, c.tls = tc, true
+	c.be = pgproto3.NewBackend(tc, tc)
+	c.be.SetMaxBodyLen(maxMessageSize)
+	return nil
 }
 
 // startupFailed reports err to the client as FATAL when it is a protocol

@@ -27,6 +27,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", false, "create and load the demo data store on first start")
 	demoPatients := fs.Int("demo-patients", 100, "patients generated for the demo data store")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM) for the listeners; default: a self-signed one kept in DATA/tls")
+	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +56,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer httpLn.Close()
 
+	tlsCfg, err := serverTLS(l, *tlsCert, *tlsKey, stdout)
+	if err != nil {
+		return err
+	}
+	pgOpts, err := pgSecurity(l, pgLn.Addr(), isLoopback(pgLn.Addr()) && isLoopback(httpLn.Addr()), tlsCfg, stdout)
+	if err != nil {
+		return err
+	}
+	pgOpts.Logger = log
+
 	if *demo {
 		if err := loadDemo(ctx, l, *demoPatients, stdout, stderr); err != nil {
 			return err
@@ -74,7 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	views := newViewStore(l, eng.Refresh)
 	importer := &serverImporter{l: l, views: views}
-	pg := wire.NewServer(eng, wire.Options{Logger: log})
+	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
 			Views: views, Importer: importer}),
@@ -99,11 +111,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	pgHost := pgLn.Addr().(*net.TCPAddr)
+	pgUser, sslParam := trustedUser, ""
+	if _, trust := pgOpts.Authenticator.(trustAuthenticator); !trust {
+		pgUser = "USER"
+	}
+	if pgOpts.RequireTLS {
+		sslParam = "?sslmode=require"
+	}
 	fmt.Fprintf(stdout, "postgres: listening on %s\n", pgLn.Addr())
 	fmt.Fprintf(stdout, "fhir:     listening on http://%s/fhir\n", httpLn.Addr())
 	fmt.Fprintf(stdout, "views:    http://%s/datastores/{datastore}/views\n", httpLn.Addr())
 	for _, n := range names {
-		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://fhirlake@%s/%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgHost, n, httpLn.Addr(), n)
+		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://%s@%s/%s%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgUser, pgHost, n, sslParam, httpLn.Addr(), n)
 	}
 	if len(names) == 0 {
 		fmt.Fprintln(stdout, "no data store yet: run 'fhirlake import' or start with --demo")

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/fhirlake/fhirlake/auth"
+	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/internal/selfsigned"
+	"github.com/fhirlake/fhirlake/internal/sqlstate"
+	"github.com/fhirlake/fhirlake/wire"
+)
+
+// trustedUser is the user a server with no users accepts without a
+// password, on loopback only.
+const trustedUser = "fhirlake"
+
+// pgSecurity decides how the Postgres listener authenticates and
+// encrypts, and says so on out:
+//   - no user exists and every listener is on loopback: the user fhirlake
+//     is trusted without a password (the one-command quickstart);
+//   - no user exists and a listener is not on loopback: refused, since
+//     anyone on the network would be trusted;
+//   - otherwise SCRAM-SHA-256 against the catalog's users.
+//
+// TLS is always offered; it is required when the listener is not on
+// loopback, where passwords and PHI would otherwise cross the network in
+// the clear.
+func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config, out io.Writer) (wire.Options, error) {
+	users, err := l.cat.Users()
+	if err != nil {
+		return wire.Options{}, err
+	}
+	opts := wire.Options{TLS: tlsCfg, RequireTLS: !isLoopback(pgAddr)}
+	switch {
+	case len(users) == 0 && !loopbackOnly:
+		return wire.Options{}, usagef("serve: no user exists, and a listener is not on loopback: anyone who can reach it would get in without a password. Add a user first: fhirlake user add NAME")
+	case len(users) == 0:
+		opts.Authenticator = trustAuthenticator{}
+		fmt.Fprintf(out, "auth:     no user exists and every listener is on loopback: user %s is trusted without a password (run 'fhirlake user add NAME' to require passwords)\n", trustedUser)
+	default:
+		opts.Authenticator = wire.SCRAMAuthenticator{Lookup: func(_ context.Context, name string) (auth.Verifier, bool, error) {
+			u, err := l.cat.User(name)
+			if errors.Is(err, catalog.ErrNotFound) {
+				return auth.Verifier{}, false, nil
+			}
+			if err != nil {
+				return auth.Verifier{}, false, err
+			}
+			v, err := auth.ParseVerifier(u.Verifier)
+			return v, err == nil, err
+		}}
+		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users)\n", len(users))
+	}
+	if opts.RequireTLS {
+		fmt.Fprintln(out, "tls:      required on the Postgres listener (it is not on loopback)")
+	}
+	return opts, nil
+}
+
+// trustAuthenticator accepts the trusted user without a password and
+// no one else.
+type trustAuthenticator struct{}
+
+func (trustAuthenticator) Authenticate(_ context.Context, user, _ string, _ wire.AuthExchange) error {
+	if user != trustedUser {
+		return &sqlstate.Error{Code: sqlstate.InvalidAuthorization,
+			Message: fmt.Sprintf("role %q does not exist", user),
+			Hint:    fmt.Sprintf("No user has been added, so only %q may connect (without a password); add users with 'fhirlake user add'.", trustedUser)}
+	}
+	return nil
+}
+
+// isLoopback reports whether a listener accepts only local connections.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// serverTLS returns the TLS configuration of the listeners: the
+// certificate and key files given, or a self-signed certificate kept in
+// <data>/tls (made on first start).
+func serverTLS(l *lake, certFile, keyFile string, out io.Writer) (*tls.Config, error) {
+	var cert tls.Certificate
+	var err error
+	switch {
+	case (certFile == "") != (keyFile == ""):
+		return nil, usagef("serve: --tls-cert and --tls-key go together")
+	case certFile != "":
+		cert, err = tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("serve: TLS certificate: %w", err)
+		}
+		fmt.Fprintf(out, "tls:      certificate %s\n", certFile)
+	default:
+		host, _ := os.Hostname()
+		dir := filepath.Join(l.cat.Dir(), "tls")
+		cert, err = selfsigned.LoadOrCreate(dir, []string{host})
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "tls:      self-signed certificate %s (pass --tls-cert/--tls-key to use your own)\n", filepath.Join(dir, selfsigned.CertFile))
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
