@@ -1,11 +1,13 @@
 package api
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/flatten"
 )
 
 // fhirJSON is the media type of every response.
@@ -14,6 +16,36 @@ const fhirJSON = "application/fhir+json; charset=utf-8"
 // writeOutcome sends an OperationOutcome with one error issue.
 func writeOutcome(w http.ResponseWriter, r *http.Request, status int, code, diagnostics string) {
 	writeJSON(w, r, status, fhir.NewOutcome("error", code, diagnostics).JSON())
+}
+
+// outcomeIssue is an OperationOutcome issue with an expression, which
+// fhir.Issue does not have.
+type outcomeIssue struct {
+	Severity    string   `json:"severity"`
+	Code        string   `json:"code"`
+	Diagnostics string   `json:"diagnostics,omitempty"`
+	Expression  []string `json:"expression,omitempty"`
+}
+
+// writeViewError sends a 400 OperationOutcome for an invalid
+// ViewDefinition: the JSON pointer of the part at fault (such as
+// /select/0/column/2/path) in issue[0].expression, and the reason, after
+// the same pointer, in diagnostics.
+func writeViewError(w http.ResponseWriter, r *http.Request, ve *flatten.ViewError) {
+	iss := outcomeIssue{Severity: "error", Code: "invalid", Diagnostics: "invalid ViewDefinition: " + ve.Reason}
+	if ve.Pointer != "" {
+		iss.Expression = []string{ve.Pointer}
+		iss.Diagnostics = "invalid ViewDefinition: " + ve.Pointer + ": " + ve.Reason
+	}
+	body, err := json.Marshal(struct {
+		ResourceType string         `json:"resourceType"`
+		Issue        []outcomeIssue `json:"issue"`
+	}{"OperationOutcome", []outcomeIssue{iss}})
+	if err != nil { // cannot happen for strings
+		writeOutcome(w, r, http.StatusBadRequest, "invalid", iss.Diagnostics)
+		return
+	}
+	writeJSON(w, r, http.StatusBadRequest, body)
 }
 
 // writeJSON sends a FHIR JSON body (none for HEAD).

@@ -180,7 +180,8 @@ type parsedView struct {
 }
 
 // readView reads and validates the ViewDefinition in the request body, or
-// sends a 400 OperationOutcome that names the problem.
+// sends a 400 OperationOutcome that names the problem: the JSON pointer of
+// the part at fault in issue.expression and the reason in diagnostics.
 func readView(w http.ResponseWriter, r *http.Request) (parsedView, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxViewBytes))
 	if err != nil {
@@ -200,7 +201,12 @@ func readView(w http.ResponseWriter, r *http.Request) (parsedView, bool) {
 			return parsedView{vd: vd, view: v}, true
 		}
 	}
-	writeOutcome(w, r, http.StatusBadRequest, "invalid", "invalid ViewDefinition: "+err.Error())
+	var ve *flatten.ViewError
+	if errors.As(err, &ve) {
+		writeViewError(w, r, ve)
+	} else {
+		writeOutcome(w, r, http.StatusBadRequest, "invalid", "invalid ViewDefinition: "+err.Error())
+	}
 	return parsedView{}, false
 }
 

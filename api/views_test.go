@@ -113,6 +113,7 @@ func TestViews(t *testing.T) {
 		wantStatus int
 		wantBody   string // exact body, or
 		wantDiag   string // a substring of the OperationOutcome's diagnostics
+		wantExpr   string // its issue expression: the JSON pointer of an invalid view's fault
 		wantHeader map[string]string
 	}{
 		{name: "empty list", method: "GET", target: "/datastores/main/views", wantStatus: 200, wantBody: `[]`},
@@ -125,10 +126,17 @@ func TestViews(t *testing.T) {
 		{name: "list", method: "GET", target: "/datastores/main/views", wantStatus: 200,
 			wantBody: `[{"name":"obs","resource":"Observation","rows":7,"default":false,"updated":"2026-11-28T12:00:00Z"},{"name":"pt","resource":"Patient","rows":7,"default":false,"updated":"2026-11-28T12:00:00Z"}]`},
 		{name: "name mismatch", method: "PUT", target: "/datastores/main/views/other", body: patientView, wantStatus: 400, wantDiag: `named "pt" but the URL names view "other"`},
-		{name: "bad column", method: "PUT", target: "/datastores/main/views/pt", body: badColumn, wantStatus: 400, wantDiag: `column "oops"`},
-		{name: "not JSON", method: "PUT", target: "/datastores/main/views/pt", body: `{"resource":`, wantStatus: 400, wantDiag: "invalid ViewDefinition"},
-		{name: "no resource", method: "PUT", target: "/datastores/main/views/pt", body: `{"select":[]}`, wantStatus: 400, wantDiag: "resource is required"},
-		{name: "unknown resource", method: "PUT", target: "/datastores/main/views/pt", body: `{"resource":"Patients","select":[{"column":[{"name":"id","path":"id"}]}]}`, wantStatus: 400, wantDiag: `unknown resource type "Patients"`},
+		{name: "bad column", method: "PUT", target: "/datastores/main/views/pt", body: badColumn, wantStatus: 400,
+			wantDiag: `invalid ViewDefinition: /select/0/column/1/path: column "oops": fhirpath: unknown function nosuchfn()`, wantExpr: "/select/0/column/1/path"},
+		{name: "not JSON", method: "PUT", target: "/datastores/main/views/pt", body: `{"resource":`, wantStatus: 400,
+			wantDiag: "invalid ViewDefinition: /resource: invalid JSON at line 1, column 13", wantExpr: "/resource"},
+		{name: "wrong JSON type", method: "PUT", target: "/datastores/main/views/pt", body: `{"resource":"Patient","select":[{"forEach":1}]}`, wantStatus: 400,
+			wantDiag: "expected a string, found a JSON number", wantExpr: "/select/0/forEach"},
+		{name: "duplicate column", method: "PUT", target: "/datastores/main/views/pt", wantStatus: 400,
+			body:     `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id"}]},{"unionAll":[{"column":[{"name":"id","path":"id"}]}]}]}`,
+			wantDiag: `column "id": duplicate column name`, wantExpr: "/select/1/unionAll/0/column/0/name"},
+		{name: "no resource", method: "PUT", target: "/datastores/main/views/pt", body: `{"select":[]}`, wantStatus: 400, wantDiag: "resource is required", wantExpr: "/resource"},
+		{name: "unknown resource", method: "PUT", target: "/datastores/main/views/pt", body: `{"resource":"Patients","select":[{"column":[{"name":"id","path":"id"}]}]}`, wantStatus: 400, wantDiag: `unknown resource type "Patients"`, wantExpr: "/resource"},
 		{name: "invalid view name", method: "PUT", target: "/datastores/main/views/Bad-Name", body: patientView, wantStatus: 400, wantDiag: "invalid view name"},
 		{name: "store failure", method: "PUT", target: "/datastores/main/views/explode", body: strings.Replace(patientView, `"pt"`, `"explode"`, 1), wantStatus: 500, wantDiag: "internal error"},
 		{name: "unknown data store", method: "PUT", target: "/datastores/other/views/pt", body: patientView, wantStatus: 404, wantDiag: `data store "other" does not exist`},
@@ -150,24 +158,35 @@ func TestViews(t *testing.T) {
 			require.Equal(t, v, rec.Header().Get(k), "%s: %s", s.name, k)
 		}
 		if rec.Code >= 400 {
-			requireOutcome(t, rec, s.wantDiag)
+			requireOutcome(t, rec, s.wantDiag, s.wantExpr)
 		}
 	}
 }
 
-// requireOutcome checks an OperationOutcome body with one error issue.
-func requireOutcome(t *testing.T, rec *httptest.ResponseRecorder, diag string) {
+// requireOutcome checks an OperationOutcome body with one error issue,
+// whose diagnostics contain diag and whose expression is [expr] (none
+// when expr is "").
+func requireOutcome(t *testing.T, rec *httptest.ResponseRecorder, diag, expr string) {
 	t.Helper()
 	require.Equal(t, "application/fhir+json; charset=utf-8", rec.Header().Get("Content-Type"))
 	var oo struct {
 		ResourceType string
-		Issue        []struct{ Severity, Code, Diagnostics string }
+		Issue        []struct {
+			Severity, Code, Diagnostics string
+			Expression                  []string
+		}
 	}
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &oo), rec.Body.String())
 	require.Equal(t, "OperationOutcome", oo.ResourceType)
 	require.Len(t, oo.Issue, 1)
 	require.Equal(t, "error", oo.Issue[0].Severity)
 	require.Contains(t, oo.Issue[0].Diagnostics, diag)
+	if expr == "" {
+		require.Empty(t, oo.Issue[0].Expression)
+	} else {
+		require.Equal(t, []string{expr}, oo.Issue[0].Expression)
+		require.Equal(t, "invalid", oo.Issue[0].Code)
+	}
 }
 
 func TestRunView(t *testing.T) {
@@ -181,6 +200,7 @@ func TestRunView(t *testing.T) {
 		wantStatus int
 		wantBody   string
 		wantDiag   string
+		wantExpr   string
 		wantHeader map[string]string
 	}{
 		{name: "default json", target: "/datastores/main/views/$run", body: patientView, wantStatus: 200,
@@ -197,7 +217,9 @@ func TestRunView(t *testing.T) {
 			body:     `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id"}]},{"forEach":"name.given | name.family","column":[{"name":"part","path":"$this"}]}]}`,
 			wantBody: "id,part\np1,Peter\n"},
 		{name: "no rows", target: "/datastores/main/views/$run", body: `{"resource":"Encounter","select":[{"column":[{"name":"id","path":"id"}]}]}`, wantStatus: 200, wantBody: `[]`},
-		{name: "invalid view", target: "/datastores/main/views/$run", body: badColumn, wantStatus: 400, wantDiag: `column "oops"`},
+		{name: "invalid view", target: "/datastores/main/views/$run", body: badColumn, wantStatus: 400, wantDiag: `column "oops"`, wantExpr: "/select/0/column/1/path"},
+		{name: "unknown constant", target: "/datastores/main/views/$run", wantStatus: 400, wantDiag: "undefined constant %use", wantExpr: "/select/0/forEach",
+			body: `{"resource":"Patient","select":[{"forEach":"name.where(use = %use)","column":[{"name":"f","path":"family"}]}]}`},
 		{name: "bad _limit", target: "/datastores/main/views/$run?_limit=0", body: patientView, wantStatus: 400, wantDiag: "_limit"},
 		{name: "bad _format", target: "/datastores/main/views/$run?_format=xml", body: patientView, wantStatus: 406, wantDiag: "csv, ndjson, json or parquet"},
 		{name: "bad Accept", target: "/datastores/main/views/$run", body: patientView, header: http.Header{"Accept": {"application/xml"}}, wantStatus: 406},
@@ -216,7 +238,7 @@ func TestRunView(t *testing.T) {
 				require.Equal(t, v, rec.Header().Get(k), k)
 			}
 			if rec.Code >= 400 {
-				requireOutcome(t, rec, tt.wantDiag)
+				requireOutcome(t, rec, tt.wantDiag, tt.wantExpr)
 			}
 		})
 	}

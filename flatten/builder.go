@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/fhirlake/fhirlake/flatten/fhirpath"
 )
@@ -13,12 +14,14 @@ import (
 // Builder accumulates the rows of many resources into Arrow arrays. It is
 // not safe for concurrent use; use one Builder per goroutine.
 type Builder struct {
-	v    *View
-	rb   *array.RecordBuilder
-	dec  fhirpath.Decoder
-	ev   evaluator
-	vals []scalar // converted values of the resource being appended
-	n    int
+	v     *View
+	rb    *array.RecordBuilder
+	dec   fhirpath.Decoder
+	ev    evaluator
+	field []int    // index of each column's Arrow field
+	vals  []scalar // converted values of the resource being appended
+	n     int
+	err   error // a schema error that makes every Append fail
 }
 
 // scalar is one converted value, or a list header (n items follow).
@@ -26,15 +29,26 @@ type scalar struct {
 	null bool
 	n    int // for a list: number of items that follow
 	i    int64
-	f    float64
-	s    string
+	d    decimal128.Num
+	s    string // a string value, or the original text of a date or dateTime
 	b    bool
+	bin  []byte
 }
 
-// NewBuilder returns a Builder for the view's schema.
+// NewBuilder returns a Builder for the view's schema ([View.Schema]).
 func (v *View) NewBuilder(mem memory.Allocator) *Builder {
 	b := &Builder{v: v, rb: array.NewRecordBuilder(mem, v.schema)}
 	b.ev = evaluator{v: v, env: fhirpath.Env{Constants: v.constants}}
+	b.field = make([]int, len(v.columns))
+	j := 0
+	for i, c := range v.columns {
+		b.field[i] = j
+		j++
+		if c.kind.hasRaw() {
+			j++
+		}
+	}
+	b.err = v.checkRawNames()
 	return b
 }
 
@@ -42,6 +56,9 @@ func (v *View) NewBuilder(mem memory.Allocator) *Builder {
 // (zero or more). It is atomic: on error nothing is appended. The builder
 // does not retain resourceJSON.
 func (b *Builder) Append(resourceJSON []byte) error {
+	if b.err != nil {
+		return b.err
+	}
 	res, err := b.dec.DecodeBorrowed(resourceJSON)
 	if err != nil {
 		return fmt.Errorf("flatten: view %q: %w", b.v.name, err)
@@ -106,14 +123,20 @@ func (b *Builder) convertOne(k valueKind, n *fhirpath.Node) error {
 		s.b = n.Bool
 	case kindInt:
 		s.i, err = strconv.ParseInt(primitiveText(n), 10, 64)
-	case kindFloat:
-		s.f, err = strconv.ParseFloat(primitiveText(n), 64)
+	case kindDecimal:
+		s.d, err = parseDecimal(primitiveText(n))
 	case kindDate:
 		var d int32
-		d, err = parseDate(primitiveText(n))
+		s.s = primitiveText(n)
+		d, err = parseDate(s.s)
 		s.i = int64(d)
-	case kindTimestamp:
-		s.i, err = parseDateTime(primitiveText(n))
+	case kindDateTime, kindInstant:
+		s.s = primitiveText(n)
+		s.i, err = parseDateTime(s.s)
+	case kindTime:
+		s.i, err = parseTime(primitiveText(n))
+	case kindBinary:
+		s.bin, err = decodeBase64(primitiveText(n))
 	}
 	if err != nil {
 		return fmt.Errorf("value %s: %w", n.String(), err)
@@ -149,23 +172,44 @@ func (b *Builder) appendConverted(rows int) {
 	i := 0
 	for r := 0; r < rows; r++ {
 		for j, col := range cols {
-			fb := b.rb.Field(j)
+			fb := b.rb.Field(b.field[j])
+			var raw array.Builder
+			if col.kind.hasRaw() {
+				raw = b.rb.Field(b.field[j] + 1)
+			}
 			if !col.collection {
 				appendScalar(fb, col.kind, b.vals[i])
+				appendRaw(raw, b.vals[i])
 				i++
 				continue
 			}
-			lb := fb.(*array.ListBuilder)
-			lb.Append(true)
 			n := b.vals[i].n
-			vb := lb.ValueBuilder()
-			for k := 1; k <= n; k++ {
-				appendScalar(vb, col.kind, b.vals[i+k])
+			appendList(fb, col.kind, b.vals[i+1:i+1+n])
+			if raw != nil {
+				appendList(raw, kindString, b.vals[i+1:i+1+n])
 			}
 			i += n + 1
 		}
 	}
 	b.n += rows
+}
+
+// appendList appends one list of values of kind k.
+func appendList(fb array.Builder, k valueKind, vals []scalar) {
+	lb := fb.(*array.ListBuilder)
+	lb.Append(true)
+	vb := lb.ValueBuilder()
+	for _, s := range vals {
+		appendScalar(vb, k, s)
+	}
+}
+
+// appendRaw appends the original text of a date or dateTime to its
+// companion column; raw is nil for other columns.
+func appendRaw(raw array.Builder, s scalar) {
+	if raw != nil {
+		appendScalar(raw, kindString, s)
+	}
 }
 
 func appendScalar(fb array.Builder, k valueKind, s scalar) {
@@ -180,11 +224,15 @@ func appendScalar(fb array.Builder, k valueKind, s scalar) {
 		fb.(*array.BooleanBuilder).Append(s.b)
 	case kindInt:
 		fb.(*array.Int64Builder).Append(s.i)
-	case kindFloat:
-		fb.(*array.Float64Builder).Append(s.f)
+	case kindDecimal:
+		fb.(*array.Decimal128Builder).Append(s.d)
 	case kindDate:
 		fb.(*array.Date32Builder).Append(arrow.Date32(s.i))
-	case kindTimestamp:
+	case kindDateTime, kindInstant:
 		fb.(*array.TimestampBuilder).Append(arrow.Timestamp(s.i))
+	case kindTime:
+		fb.(*array.Time64Builder).Append(arrow.Time64(s.i))
+	case kindBinary:
+		fb.(*array.BinaryBuilder).Append(s.bin)
 	}
 }

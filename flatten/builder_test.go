@@ -3,6 +3,8 @@ package flatten
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -48,9 +50,53 @@ func TestBuilder(t *testing.T) {
 				`{"resourceType":"Patient","id":"b","birthDate":"2019-05","deceasedDateTime":"2021"}`,
 				`{"resourceType":"Observation","id":"skipped"}`,
 			},
-			want: `{"id":"a","active":true,"birth":"2019-01-01","died":"2020-01-02T01:04:05.5Z","births":2,"w":1.25,"name":"{\"given\":[\"x\",\"y\"]}","given":["x","y"]}
-{"id":"b","active":null,"birth":"2019-05-01","died":"2021-01-01T00:00:00Z","births":null,"w":null,"name":null,"given":[]}
+			want: `{"id":"a","active":true,"birth":"2019-01-01","birth_raw":"2019","died":"2020-01-02T01:04:05.5Z","died_raw":"2020-01-02T03:04:05.5+02:00","births":2,"w":1.250000000,"name":"{\"given\":[\"x\",\"y\"]}","given":["x","y"]}
+{"id":"b","active":null,"birth":"2019-05-01","birth_raw":"2019-05","died":"2021-01-01T00:00:00Z","died_raw":"2021","births":null,"w":null,"name":null,"given":[]}
 `,
+		},
+		{
+			name: "decimal, time, base64Binary, instant and integer64",
+			view: `{"resource":"Observation","select":[{"column":[
+				{"name":"q","path":"value.ofType(Quantity).value","type":"decimal"},
+				{"name":"qs","path":"component.value.ofType(Quantity).value","type":"decimal","collection":true},
+				{"name":"t","path":"value.ofType(time)","type":"time"},
+				{"name":"att","path":"extension('a').value.ofType(base64Binary)","type":"base64Binary"},
+				{"name":"issued","path":"issued","type":"instant"},
+				{"name":"big","path":"extension('n').value.ofType(integer64)","type":"integer64"},
+				{"name":"ints_as_decimal","path":"extension('n').value.ofType(integer64)","type":"decimal"}]}]}`,
+			resources: []string{
+				`{"resourceType":"Observation","valueQuantity":{"value":0.1},"component":[{"valueQuantity":{"value":1e-3}},{"valueQuantity":{"value":-12345678901234567890.1234567895}},{"valueQuantity":{"value":0.00000000050}}],"extension":[{"url":"a","valueBase64Binary":"aGVs bG8="},{"url":"n","valueInteger64":"9007199254740993"}],"issued":"2020-01-02T03:04:05.123456789+01:00"}`,
+				`{"resourceType":"Observation","valueTime":"23:59:59.25","component":[]}`,
+			},
+			want: `{"q":0.100000000,"qs":[0.001000000,-12345678901234567890.123456790,0.000000001],"t":null,"att":"aGVsbG8=","issued":"2020-01-02T02:04:05.123456Z","big":9007199254740993,"ints_as_decimal":9007199254740993.000000000}
+{"q":null,"qs":[],"t":"23:59:59.25","att":null,"issued":null,"big":null,"ints_as_decimal":null}
+`,
+		},
+		{
+			name:      "collection of dates keeps a list of raw texts",
+			view:      `{"resource":"Patient","select":[{"column":[{"name":"d","path":"extension.value.ofType(date)","type":"date","collection":true}]}]}`,
+			resources: []string{`{"resourceType":"Patient","extension":[{"url":"x","valueDate":"1970"},{"url":"y","valueDate":"1970-03-05"}]}`, `{"resourceType":"Patient"}`},
+			want: `{"d":["1970-01-01","1970-03-05"],"d_raw":["1970","1970-03-05"]}
+{"d":[],"d_raw":[]}
+`,
+		},
+		{
+			name:      "decimal beyond 38 digits",
+			view:      `{"resource":"Observation","select":[{"column":[{"name":"q","path":"value.ofType(Quantity).value","type":"decimal"}]}]}`,
+			resources: []string{`{"resourceType":"Observation","valueQuantity":{"value":123456789012345678901234567890.5}}`},
+			wantErr:   `column "q": value 123456789012345678901234567890.5: "123456789012345678901234567890.5": decimal needs more than 38 digits`,
+		},
+		{
+			name:      "invalid base64Binary",
+			view:      `{"resource":"Patient","select":[{"column":[{"name":"photo","path":"photo.data","type":"base64Binary","collection":true}]}]}`,
+			resources: []string{`{"resourceType":"Patient","photo":[{"data":"aGVsbG8="},{"data":"not base64!"}]}`},
+			wantErr:   `column "photo": value "not base64!": invalid base64Binary: illegal base64 data at input byte`,
+		},
+		{
+			name:      "invalid time",
+			view:      `{"resource":"Observation","select":[{"column":[{"name":"t","path":"value.ofType(time)","type":"time"}]}]}`,
+			resources: []string{`{"resourceType":"Observation","valueTime":"24:00:00"}`},
+			wantErr:   `column "t": value "24:00:00": invalid time`,
 		},
 		{
 			name:      "invalid date names the column",
@@ -165,6 +211,20 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 }
 
+// TestParquetWriterLeavesFileOpen checks that Close writes the footer but
+// leaves the underlying file to its owner.
+func TestParquetWriterLeavesFileOpen(t *testing.T) {
+	v := compileJSON(t, `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id"}]}]}`)
+	f, err := os.Create(filepath.Join(t.TempDir(), "x.parquet"))
+	require.NoError(t, err)
+	w, err := NewParquetWriter(f, v.Schema())
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	_, err = f.Write(nil)
+	require.NoError(t, err, "the file must still be open")
+	require.NoError(t, f.Close())
+}
+
 func TestCompileErrors(t *testing.T) {
 	tests := []struct{ name, view, wantErr string }{
 		{"no resource", `{"select":[{"column":[{"name":"id","path":"id"}]}]}`, "resource is required"},
@@ -172,13 +232,15 @@ func TestCompileErrors(t *testing.T) {
 		{"bad name", `{"name":"my view","resource":"Patient","select":[{"column":[{"name":"id","path":"id"}]}]}`, "not a valid SQL identifier"},
 		{"bad column name", `{"resource":"Patient","select":[{"column":[{"name":"1d","path":"id"}]}]}`, `column "1d": name is not a valid identifier`},
 		{"duplicate column", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id"}]},{"column":[{"name":"id","path":"id"}]}]}`, `column "id": duplicate column name`},
-		{"bad path", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id.("}]}]}`, `column "id" path "id.(": fhirpath:`},
+		{"bad path", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id.("}]}]}`, `/select/0/column/0/path: column "id": fhirpath:`},
 		{"unknown function", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id.frobnicate()"}]}]}`, "unknown function frobnicate()"},
 		{"unknown type", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"id","type":"strin"}]}]}`, `unsupported type "strin"`},
 		{"undefined constant", `{"resource":"Patient","select":[{"column":[{"name":"id","path":"%nope"}]}]}`, "undefined constant %nope"},
 		{"union mismatch", `{"resource":"Patient","select":[{"unionAll":[{"column":[{"name":"a","path":"id"}]},{"column":[{"name":"b","path":"id"}]}]}]}`, "unionAll branch 1"},
 		{"two iterations", `{"resource":"Patient","select":[{"forEach":"name","forEachOrNull":"name","column":[{"name":"a","path":"id"}]}]}`, "only one of forEach"},
-		{"bad where", `{"resource":"Patient","where":[{"path":"@@"}],"select":[{"column":[{"name":"a","path":"id"}]}]}`, `where "@@"`},
+		{"bad where", `{"resource":"Patient","where":[{"path":"@@"}],"select":[{"column":[{"name":"a","path":"id"}]}]}`, `/where/0/path: fhirpath:`},
+		{"companion name", `{"resource":"Patient","select":[{"column":[{"name":"birth","path":"birthDate","type":"date"},{"name":"birth_raw","path":"birthDate"}]}]}`,
+			`flatten: view "patient": /select/0/column/1: column "birth_raw" has the name of the generated companion of date column "birth"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package flatten
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -145,4 +146,53 @@ func fastDateTime(s string) (int64, bool) {
 		return us + off, true
 	}
 	return 0, false
+}
+
+// parseTime parses a FHIR time (hh:mm:ss with an optional fraction) into
+// microseconds since midnight. Digits beyond the microsecond are dropped;
+// the leap second 60 is rejected because a SQL time cannot hold it.
+func parseTime(s string) (int64, error) {
+	if len(s) < 8 || s[2] != ':' || s[5] != ':' {
+		return 0, fmt.Errorf("invalid time %q", s)
+	}
+	hh, ok1 := digits(s[0:2])
+	mm, ok2 := digits(s[3:5])
+	ss, ok3 := digits(s[6:8])
+	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 59 {
+		return 0, fmt.Errorf("invalid time %q", s)
+	}
+	us := int64(hh*3600+mm*60+ss) * 1e6
+	if len(s) == 8 {
+		return us, nil
+	}
+	frac := s[8:]
+	if frac[0] != '.' || len(frac) == 1 {
+		return 0, fmt.Errorf("invalid time %q", s)
+	}
+	scale := int64(1e6)
+	for i := 1; i < len(frac); i++ {
+		if !isDigit(frac[i]) {
+			return 0, fmt.Errorf("invalid time %q", s)
+		}
+		scale /= 10
+		us += int64(frac[i]-'0') * scale
+	}
+	return us, nil
+}
+
+// decodeBase64 decodes a FHIR base64Binary, which may contain white space.
+func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, " \t\n\r") {
+		s = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base64Binary: %w", err)
+	}
+	return b, nil
 }

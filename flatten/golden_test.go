@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 )
@@ -38,6 +40,47 @@ func TestDefaultViewsGolden(t *testing.T) {
 			require.Equal(t, string(want), string(got))
 		})
 	}
+}
+
+// TestGoldenCases runs the project's own tricky cases: each
+// testdata/golden/cases/<case>.view.json is run over <case>.ndjson through
+// the Arrow Builder and compared with <case>.golden (typed values, one row
+// a line, the header line listing the Arrow fields and types). Run with
+// -rewrite to regenerate.
+func TestGoldenCases(t *testing.T) {
+	views, err := filepath.Glob(filepath.Join("testdata", "golden", "cases", "*.view.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, views)
+	for _, path := range views {
+		name := strings.TrimSuffix(filepath.Base(path), ".view.json")
+		t.Run(name, func(t *testing.T) {
+			base := strings.TrimSuffix(path, ".view.json")
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			vd, err := ParseView(data)
+			require.NoError(t, err)
+			v, err := Compile(vd)
+			require.NoError(t, err)
+			in, err := os.ReadFile(base + ".ndjson")
+			require.NoError(t, err)
+			got := append(renderSchema(v.Schema()), renderView(t, v, in)...)
+			if *rewrite {
+				require.NoError(t, os.WriteFile(base+".golden", got, 0o644))
+			}
+			want, err := os.ReadFile(base + ".golden")
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(got))
+		})
+	}
+}
+
+// renderSchema prints the Arrow fields as one "# name type, ..." line.
+func renderSchema(s *arrow.Schema) []byte {
+	parts := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		parts[i] = f.Name + " " + f.Type.String()
+	}
+	return []byte("# " + strings.Join(parts, ", ") + "\n")
 }
 
 // renderView appends every line of ndjson to a Builder and prints the
@@ -68,11 +111,32 @@ func renderRecord(t *testing.T, rec arrow.RecordBatch) []byte {
 			if j > 0 {
 				out.WriteByte(',')
 			}
-			val, err := json.Marshal(rec.Column(j).GetOneForMarshal(i))
-			require.NoError(t, err)
-			fmt.Fprintf(&out, "%q:%s", f.Name, val)
+			fmt.Fprintf(&out, "%q:%s", f.Name, renderValue(t, rec.Column(j), i))
 		}
 		out.WriteString("}\n")
 	}
 	return out.Bytes()
+}
+
+// renderValue renders one value as JSON. Decimals are written with their
+// exact scaled digits (1.250000000), which GetOneForMarshal would round
+// through a binary float; binary values are base64 strings.
+func renderValue(t *testing.T, col arrow.Array, i int) string {
+	if col.IsNull(i) {
+		return "null"
+	}
+	switch a := col.(type) {
+	case *array.Decimal128:
+		return a.Value(i).ToString(a.DataType().(*arrow.Decimal128Type).Scale)
+	case *array.List:
+		start, end := a.ValueOffsets(i)
+		parts := make([]string, 0, end-start)
+		for k := start; k < end; k++ {
+			parts = append(parts, renderValue(t, a.ListValues(), int(k)))
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	val, err := json.Marshal(col.GetOneForMarshal(i))
+	require.NoError(t, err)
+	return string(val)
 }

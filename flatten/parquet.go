@@ -25,7 +25,9 @@ func NewParquetWriter(w io.Writer, schema *arrow.Schema) (*ParquetWriter, error)
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithDictionaryDefault(true),
 	)
-	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	// pqarrow closes a writer that is an io.Closer; hide Close so that the
+	// caller keeps the file (and can sync it before closing).
+	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return nil, fmt.Errorf("flatten: parquet writer: %w", err)
 	}

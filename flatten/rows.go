@@ -65,11 +65,11 @@ func (ev *evaluator) keep(input fhirpath.Value) (bool, error) {
 	for _, w := range ev.v.where {
 		c, err := ev.eval(w, input, 0)
 		if err != nil {
-			return false, ev.v.errorf("where %q: %w", w.src, err)
+			return false, ev.v.errorAt(w.ptr, "where %q: %w", w.src, err)
 		}
 		b, ok, err := fhirpath.AsBool(c)
 		if err != nil {
-			return false, ev.v.errorf("where %q: %w", w.src, err)
+			return false, ev.v.errorAt(w.ptr, "where %q: %w", w.src, err)
 		}
 		if !ok || !b {
 			return false, nil
@@ -129,7 +129,7 @@ func (ev *evaluator) iterate(n *selectNode, input fhirpath.Value, rowIndex int) 
 	if n.mode != iterRepeat {
 		items, err := ev.eval(n.iter, input, rowIndex)
 		if err != nil {
-			return nil, ev.v.errorf("forEach %q: %w", n.iter.src, err)
+			return nil, ev.v.errorAt(n.iter.ptr, "forEach %q: %w", n.iter.src, err)
 		}
 		return ev.own(items), nil
 	}
@@ -142,7 +142,7 @@ func (ev *evaluator) iterate(n *selectNode, input fhirpath.Value, rowIndex int) 
 		for _, p := range n.repeat {
 			items, err := ev.eval(p, v, rowIndex)
 			if err != nil {
-				return ev.v.errorf("repeat %q: %w", p.src, err)
+				return ev.v.errorAt(p.ptr, "repeat %q: %w", p.src, err)
 			}
 			items = ev.own(items)
 			for _, it := range items {
@@ -213,10 +213,10 @@ func (ev *evaluator) columns(n *selectNode, item fhirpath.Value, rowIndex int, r
 	for _, col := range n.cols {
 		c, err := ev.eval(col.expr, item, rowIndex)
 		if err != nil {
-			return ev.v.errorf("column %q: %w", col.name, err)
+			return ev.v.errorAt(col.expr.ptr, "column %q: %w", col.name, err)
 		}
 		if len(c) > 1 && !col.collection {
-			return ev.v.errorf("column %q: path %q returned %d values; declare the column with collection: true",
+			return ev.v.errorAt(col.ptr, "column %q: path %q returned %d values; declare the column with collection: true",
 				col.name, col.expr.src, len(c))
 		}
 		r[col.index] = ev.own(c)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -32,23 +33,34 @@ type Constant struct {
 	Name  string
 	Type  string
 	Value json.RawMessage
+
+	problem string // why the JSON is not a valid constant, reported by Compile
 }
 
-// UnmarshalJSON reads name and the single value[x] element.
+// UnmarshalJSON reads name and the single value[x] element. It accepts
+// any JSON value and leaves the checks to Compile, which can say where in
+// the view the problem is.
 func (c *Constant) UnmarshalJSON(data []byte) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return err
+		c.problem = "a constant must be a JSON object"
+		return nil
 	}
-	for k, v := range m {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := m[k]
 		switch {
 		case k == "name":
 			if err := json.Unmarshal(v, &c.Name); err != nil {
-				return fmt.Errorf("constant name: %w", err)
+				c.problem = "name must be a string"
 			}
 		case strings.HasPrefix(k, "value") && len(k) > len("value"):
-			if c.Type != "" {
-				return fmt.Errorf("constant %q has more than one value[x]", c.Name)
+			if c.Type != "" && c.problem == "" {
+				c.problem = fmt.Sprintf("only one value[x] is allowed, found value%s and %s", c.Type, k)
 			}
 			c.Type, c.Value = k[len("value"):], v
 		}
@@ -99,14 +111,18 @@ type Where struct {
 	Description string `json:"description,omitempty"`
 }
 
-// ParseView parses a ViewDefinition from JSON.
+// ParseView parses a ViewDefinition from JSON. A document that is not
+// JSON, or has a member of the wrong JSON type, gives a *ViewError whose
+// Pointer is where the problem is found (and whose Reason gives the line
+// and column of a syntax error). The rest is checked by Compile.
 func ParseView(data []byte) (*ViewDefinition, error) {
 	var vd ViewDefinition
 	if err := json.Unmarshal(data, &vd); err != nil {
-		return nil, fmt.Errorf("flatten: parse view: %w", err)
+		return nil, jsonError(data, err)
 	}
 	if vd.ResourceType != "" && vd.ResourceType != "ViewDefinition" {
-		return nil, fmt.Errorf("flatten: parse view: resourceType is %q, not ViewDefinition", vd.ResourceType)
+		return nil, &ViewError{View: vd.Name, Pointer: "/resourceType",
+			Reason: fmt.Sprintf("resourceType is %q, not ViewDefinition", vd.ResourceType)}
 	}
 	vd.Raw = bytes.Clone(data)
 	return &vd, nil

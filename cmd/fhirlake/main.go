@@ -29,12 +29,13 @@ var commands = map[string]command{
 	"generate":  {runGenerate, "write deterministic synthetic FHIR R4 data"},
 	"datastore": {runDatastore, "create, list, describe or delete data stores"},
 	"view":      {runView, "create, list, show or drop the views (SQL tables) of a data store"},
-	"user":      {runUser, "add, list, change or drop the users who may connect"},
 	"bench":     {runBench, "run the benchmark suites against PostgreSQL and DuckDB"},
+	"user":      {runUser, "add, list, change or drop the users who may connect"},
+	"sof-test":  {runSofTest, "run the SQL-on-FHIR v2 conformance suite in a folder"},
 	"version":   {runVersion, "print the version"},
 }
 
-var commandOrder = []string{"serve", "import", "generate", "datastore", "view", "user", "bench", "version"}
+var commandOrder = []string{"serve", "import", "generate", "datastore", "view", "user", "bench", "sof-test", "version"}
 
 // usageError is a command-line mistake: exit code 2 instead of 1.
 type usageError struct{ msg string }

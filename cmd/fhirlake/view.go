@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/fhirlake/fhirlake/flatten"
 )
 
 // viewUsage is the synopsis of the view command.
@@ -113,11 +115,9 @@ func readDefinition(path string) ([]byte, error) {
 }
 
 func createView(ctx context.Context, vs *viewStore, ds string, def []byte, replace bool, stdout, stderr io.Writer) error {
-	var head struct {
-		Name string `json:"name"`
-	}
-	if err := json.Unmarshal(def, &head); err != nil {
-		return fmt.Errorf("view create: the file is not a ViewDefinition JSON object: %w", err)
+	head, err := flatten.ParseView(def) // its errors point into the file
+	if err != nil {
+		return fmt.Errorf("view create: %w", err)
 	}
 	if head.Name == "" {
 		return fmt.Errorf(`view create: the ViewDefinition has no "name"; it names the SQL table`)

@@ -1,7 +1,7 @@
 package flattentest
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -48,20 +48,8 @@ type Summary struct {
 	Total, Passed int
 	// Failed lists the names (file/title) of the failing tests in order.
 	Failed []string
-
-	report map[string]*fileReport
-}
-
-// fileReport is one file's entry of a leaderboard results file.
-type fileReport struct {
-	Tests []testReport `json:"tests"`
-}
-
-type testReport struct {
-	Name   string `json:"name"`
-	Result struct {
-		Passed bool `json:"passed"`
-	} `json:"result"`
+	// Report has every result, in suite order.
+	Report *Report
 }
 
 // Run runs every test of the suite against impl; every failure is a test
@@ -71,33 +59,39 @@ func Run(t *testing.T, impl Impl) Summary {
 	return RunOptions(t, impl, Options{})
 }
 
-// RunOptions is like Run with options.
+// RunOptions is like Run with options. Each test becomes a subtest
+// file/title. A missing suite skips t, or fails it under CI=true.
 func RunOptions(t *testing.T, impl Impl, opts Options) Summary {
 	t.Helper()
 	dir := opts.Dir
 	if dir == "" {
 		dir = FindDir()
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if dir == "" || err != nil || len(files) == 0 {
+	rep, err := RunDir(context.Background(), dir, impl)
+	switch {
+	case dir == "" || errors.Is(err, ErrNoSuite):
 		msg := fmt.Sprintf("flattentest: no SQL-on-FHIR suite found (dir %q); set SOF_TESTS_DIR", dir)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
+	case err != nil:
+		t.Fatal(err)
 	}
 	known := map[string]bool{}
 	for _, k := range opts.KnownFailures {
 		known[k] = true
 	}
-	sum := Summary{report: map[string]*fileReport{}}
+	sum := Summary{Total: len(rep.Results), Passed: rep.Passed(), Report: rep}
 	seen := map[string]bool{}
-	for _, f := range files {
-		suite, err := loadSuite(f)
-		if err != nil {
-			t.Fatal(err)
+	for i := 0; i < len(rep.Results); {
+		file := rep.Results[i].File
+		j := i
+		for j < len(rep.Results) && rep.Results[j].File == file {
+			j++
 		}
-		runSuite(t, impl, suite, known, seen, &sum)
+		reportFile(t, rep.Results[i:j], known, seen, &sum)
+		i = j
 	}
 	for k := range known {
 		if !seen[k] {
@@ -106,12 +100,8 @@ func RunOptions(t *testing.T, impl Impl, opts Options) Summary {
 	}
 	t.Logf("flattentest: passed %d of %d tests", sum.Passed, sum.Total)
 	if opts.ReportPath != "" {
-		data, err := json.MarshalIndent(sum.report, "", "  ")
-		if err == nil {
-			err = os.WriteFile(opts.ReportPath, data, 0o644)
-		}
-		if err != nil {
-			t.Errorf("flattentest: write report: %v", err)
+		if err := rep.WriteFile(opts.ReportPath); err != nil {
+			t.Error(err)
 		}
 	}
 	return sum
@@ -138,31 +128,26 @@ func FindDir() string {
 	}
 }
 
-func runSuite(t *testing.T, impl Impl, s *suite, known, seen map[string]bool, sum *Summary) {
-	fr := &fileReport{}
-	sum.report[s.name+".json"] = fr
-	t.Run(s.name, func(t *testing.T) {
-		for _, tc := range s.Tests {
-			name := s.name + "/" + tc.Title
+// reportFile turns the results of one file into subtests, applying the
+// known-failures rule: a known failure that fails is skipped, one that
+// passes is an error.
+func reportFile(t *testing.T, results []Result, known, seen map[string]bool, sum *Summary) {
+	t.Run(suiteName(results[0].File), func(t *testing.T) {
+		for _, res := range results {
+			name := res.FullName()
 			seen[name] = true
-			sum.Total++
-			t.Run(tc.Title, func(t *testing.T) {
-				err := check(impl, s, tc)
-				var tr testReport
-				tr.Name, tr.Result.Passed = tc.Title, err == nil
-				fr.Tests = append(fr.Tests, tr)
+			if !res.Passed {
+				sum.Failed = append(sum.Failed, name)
+			}
+			t.Run(res.Name, func(t *testing.T) {
 				switch {
-				case err == nil && known[name]:
-					sum.Passed++
+				case res.Passed && known[name]:
 					t.Errorf("%s passes but is listed as a known failure; remove it from the list", name)
-				case err == nil:
-					sum.Passed++
+				case res.Passed:
 				case known[name]:
-					sum.Failed = append(sum.Failed, name)
-					t.Skipf("known failure: %v", err)
+					t.Skipf("known failure: %s", res.Error)
 				default:
-					sum.Failed = append(sum.Failed, name)
-					t.Error(err)
+					t.Error(res.Error)
 				}
 			})
 		}
@@ -170,7 +155,13 @@ func runSuite(t *testing.T, impl Impl, s *suite, known, seen map[string]bool, su
 }
 
 // check runs one test case and describes how it failed, or returns nil.
-func check(impl Impl, s *suite, tc testCase) error {
+// A panic of impl is a failure too.
+func check(impl Impl, s *suite, tc testCase) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
 	cols, rows, err := impl.Run(tc.View, s.resources)
 	if tc.ExpectError {
 		if err == nil {

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 )
 
 // suite is one test file.
@@ -37,7 +35,7 @@ func loadSuite(path string) (*suite, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("flattentest: %s: %w", path, err)
 	}
-	s.name = strings.TrimSuffix(filepath.Base(path), ".json")
+	s.name = suiteName(path)
 	for _, r := range s.Resources {
 		s.resources = append(s.resources, []byte(r))
 	}
