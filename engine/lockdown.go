@@ -16,6 +16,7 @@ func (e *Engine) configure(ctx context.Context, opts Options) error {
 		// Render timestamptz in UTC whatever the host's zone.
 		"SET TimeZone = 'UTC'",
 	}
+	stmts = append(stmts, arrowSettings...)
 	if opts.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET threads = %d", opts.Threads))
 	}

@@ -55,6 +55,9 @@ func (s *session) Query(ctx context.Context, sql string) (wire.Rows, error) {
 		}
 		return &doneRows{tag: p.Tag}, nil
 	}
+	if rows, ok, err := s.queryArrow(ctx, p.SQL, p.Tag); ok {
+		return rows, err
+	}
 	r, err := s.conn.QueryContext(ctx, p.SQL)
 	if err != nil {
 		return nil, mapError(ctx, err)

@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_build_tools
 echo "demo.sh: building bin/fhirlake (the first build compiles DuckDB bindings: about a minute)"
-go build -o bin/fhirlake ./cmd/fhirlake
+# duckdb_arrow: results stream from DuckDB as Arrow batches (see engine/arrow.go).
+go build -tags duckdb_arrow -o bin/fhirlake ./cmd/fhirlake
 exec ./bin/fhirlake serve --demo "$@"

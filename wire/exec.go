@@ -17,6 +17,7 @@ type execution struct {
 	rows    Rows
 	ctx     context.Context
 	release func()
+	cursor  *batchCursor // for a BatchRows, once streaming started
 }
 
 // close releases the rows and the statement context.
@@ -58,6 +59,9 @@ func (c *conn) startStatement(ctx context.Context, sql string) (*execution, erro
 // streamRows sends up to limit rows (all when limit is 0) as DataRows
 // encoded for cols in formats. It reports whether rows may remain.
 func (c *conn) streamRows(e *execution, cols []Column, formats []int16, limit int) (suspended bool, err error) {
+	if _, ok := e.rows.(BatchRows); ok && len(cols) > 0 {
+		return c.streamBatches(e, cols, formats, limit)
+	}
 	for n := 0; limit <= 0 || n < limit; n++ {
 		if !e.rows.Next() {
 			if err := e.rows.Err(); err != nil {
