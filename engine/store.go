@@ -60,6 +60,7 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 	if err := e.inTx(ctx, append(stmts, drops...)); err != nil {
 		return fmt.Errorf("engine: refresh %s: %w", datastore, err)
 	}
+	e.commentViews(ctx, datastore, views)
 	e.log.Info("engine: refreshed data store", "datastore", datastore, "views", len(views), "dropped", len(drops))
 	return nil
 }

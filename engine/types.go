@@ -32,28 +32,47 @@ type pgType struct {
 	Name  string
 	Len   int16  // typlen: -1 for variable length
 	Array uint32 // OID of the array type, 0 for none
+	// Category is typcategory; Pseudo marks pseudo-types (typtype p).
+	Category byte
+	Pseudo   bool
 }
 
-// pgTypes lists the scalar types results can carry; their array types
-// (named "_" + Name, length -1) are derived from Array.
+// pgTypes lists the types of the emulated pg_type: the scalar types
+// results can carry and those catalog queries name; their array types
+// (named "_" + Name, length -1) are derived from Array. The OIDs are
+// Postgres' own.
 var pgTypes = []pgType{
-	{oidBool, "bool", 1, 1000},
-	{oidBytea, "bytea", -1, 1001},
-	{oidInt8, "int8", 8, 1016},
-	{oidInt2, "int2", 2, 1005},
-	{oidInt4, "int4", 4, 1007},
-	{oidText, "text", -1, 1009},
-	{oidJSON, "json", -1, 199},
-	{oidFloat4, "float4", 4, 1021},
-	{oidFloat8, "float8", 8, 1022},
-	{oidDate, "date", 4, 1182},
-	{oidTime, "time", 8, 1183},
-	{oidTimestamp, "timestamp", 8, 1115},
-	{oidTimestampTZ, "timestamptz", 8, 1185},
-	{oidInterval, "interval", 16, 1187},
-	{oidTimeTZ, "timetz", 12, 1270},
-	{oidNumeric, "numeric", -1, 1231},
-	{oidUUID, "uuid", 16, 2951},
+	{oidBool, "bool", 1, 1000, 'B', false},
+	{oidBytea, "bytea", -1, 1001, 'U', false},
+	{18, "char", 1, 1002, 'Z', false},
+	{19, "name", 64, 1003, 'S', false},
+	{oidInt8, "int8", 8, 1016, 'N', false},
+	{oidInt2, "int2", 2, 1005, 'N', false},
+	{22, "int2vector", -1, 1006, 'A', false},
+	{oidInt4, "int4", 4, 1007, 'N', false},
+	{24, "regproc", 4, 1008, 'N', false},
+	{oidText, "text", -1, 1009, 'S', false},
+	{26, "oid", 4, 1028, 'N', false},
+	{30, "oidvector", -1, 1013, 'A', false},
+	{oidJSON, "json", -1, 199, 'U', false},
+	{oidFloat4, "float4", 4, 1021, 'N', false},
+	{oidFloat8, "float8", 8, 1022, 'N', false},
+	{705, "unknown", -2, 0, 'X', true},
+	{1042, "bpchar", -1, 1014, 'S', false},
+	{1043, "varchar", -1, 1015, 'S', false},
+	{oidDate, "date", 4, 1182, 'D', false},
+	{oidTime, "time", 8, 1183, 'D', false},
+	{oidTimestamp, "timestamp", 8, 1115, 'D', false},
+	{oidTimestampTZ, "timestamptz", 8, 1185, 'D', false},
+	{oidInterval, "interval", 16, 1187, 'T', false},
+	{oidTimeTZ, "timetz", 12, 1270, 'D', false},
+	{oidNumeric, "numeric", -1, 1231, 'N', false},
+	{2205, "regclass", 4, 2210, 'N', false},
+	{2206, "regtype", 4, 2211, 'N', false},
+	{2249, "record", -1, 2287, 'P', true},
+	{2278, "void", 4, 0, 'P', true},
+	{oidUUID, "uuid", 16, 2951, 'U', false},
+	{3802, "jsonb", -1, 3807, 'U', false},
 }
 
 func lookupPGType(oid uint32) (pgType, bool) {

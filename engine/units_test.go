@@ -10,30 +10,41 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/internal/sqlstate"
 )
 
 func TestRewriteCompat(t *testing.T) {
 	const s = "memory.fhirlake_pg."
 	tests := []struct{ in, want string }{
-		{"SELECT * FROM pg_catalog.pg_class c", "SELECT * FROM " + s + `"pg_class" c`},
-		{"SELECT * FROM pg_class", "SELECT * FROM " + s + `"pg_class"`},
-		{"SELECT pg_type FROM x, pg_attribute JOIN pg_type ON true", "SELECT pg_type FROM x, " + s + `"pg_attribute" JOIN ` + s + `"pg_type" ON true`},
-		{"SELECT pg_class.oid FROM PG_CATALOG . pg_type", "SELECT pg_class.oid FROM " + s + `"pg_type"`},
-		{`SELECT 'pg_class', "pg_class" /* pg_class */ -- pg_class` + "\nFROM x", `SELECT 'pg_class', "pg_class" /* pg_class */ -- pg_class` + "\nFROM x"},
-		{"SELECT e'it\\'s pg_class', $$pg_class$$, $t$ version() $t$", "SELECT e'it\\'s pg_class', $$pg_class$$, $t$ version() $t$"},
-		{"SELECT version(), pg_catalog.version ()", "SELECT " + s + `"version"(), ` + s + `"version" ()`},
+		{"SELECT * FROM pg_catalog.pg_class c", "SELECT * FROM " + s + "pg_class c"},
+		{"SELECT * FROM pg_class", "SELECT * FROM " + s + "pg_class"},
+		{"SELECT pg_type FROM x, pg_attribute JOIN pg_type ON true", "SELECT pg_type FROM x, " + s + "pg_attribute JOIN " + s + "pg_type ON true"},
+		{"WITH pg_type AS (SELECT 1) SELECT * FROM pg_type", "WITH pg_type AS (SELECT 1) SELECT * FROM pg_type"},
+		{"SELECT version(), pg_catalog.version()", "SELECT " + s + "version(), " + s + "version()"},
 		{"SELECT version FROM t", "SELECT version FROM t"},
-		{"SELECT system.pg_catalog.pg_class.oid", "SELECT system.pg_catalog.pg_class.oid"},
-		{"SELECT current_user, x.current_user", "SELECT " + s + `"current_user"(), x.current_user`},
-		{"WHERE c.relname OPERATOR(pg_catalog.~) '^(x)$' COLLATE pg_catalog.default", "WHERE c.relname ~ '(?s).*(?:^(x)$).*' "},
-		{"SELECT 1 /* unterminated pg_class", "SELECT 1 /* unterminated pg_class"},
-		{"SELECT a ~ '^pg_', b !~ 'x''y', c ~* 'Q', d !~* 'r', e ~ f, ~5, g ~~ 'h'",
-			"SELECT a ~ '(?s).*(?:^pg_).*', b !~ '(?s).*(?:x''y).*', c ~ '(?si).*(?:Q).*', d !~ '(?si).*(?:r).*', e ~ f, ~5, g ~~ 'h'"},
-		{"SELECT s FROM pg_catalog.generate_series(1, pg_catalog.array_upper(a, 1)) s, t", "SELECT s FROM generate_series(1, " + s + `"array_upper"(a, 1)) s(s), t`},
-		{"SELECT * FROM pg_catalog.range(3) AS r JOIN pg_catalog.f(1) g(x) ON true, range(2) q", "SELECT * FROM range(3) AS r(r) JOIN f(1) g(x) ON true, range(2) q"},
+		// SQL-syntax functions keep their syntax through a rewrite.
+		{"SELECT extract(year FROM d), trim(both 'x' FROM s), version() FROM t",
+			"SELECT extract ('year' FROM d), TRIM (BOTH 'x' FROM s), " + s + "version() FROM t"},
+		{"SELECT current_user, session_user, current_schema, current_catalog, x.current_user FROM x",
+			"SELECT " + s + `"current_user"(), ` + s + `"session_user"(), ` + s + `"current_schema"(), current_database(), x."current_user" FROM x`},
+		{"SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(x)$' COLLATE pg_catalog.default",
+			"SELECT c.relname FROM " + s + "pg_class c WHERE regexp_matches(c.relname, '^(x)$', 's')"},
+		{"SELECT a ~ '^pg_', b !~ 'x''y', c ~* 'Q', d !~* 'r', e ~ f, ~5, g ~~ 'h', a OPERATOR(pg_catalog.=) b",
+			"SELECT regexp_matches(a, '^pg_', 's'), NOT regexp_matches(b, 'x''y', 's'), regexp_matches(c, 'Q', 'is'), NOT regexp_matches(d, 'r', 'is'), regexp_matches(e, f, 's'), ~ 5, g ~~ 'h', a = b"},
+		{"SELECT s FROM pg_catalog.generate_series(1, pg_catalog.array_upper(a, 1)) s, t", "SELECT s FROM generate_series(1, " + s + "array_upper(a, 1)) s(s), t"},
+		{"SELECT * FROM pg_catalog.range(3) AS r JOIN pg_catalog.f(1) g(x) ON true, range(2) q", "SELECT * FROM range(3) r(r) JOIN f(1) g(x) ON true, range(2) q"},
 		{"SELECT * FROM range(3) WHERE true", "SELECT * FROM range(3) WHERE true"},
-		{"SELECT x::pg_catalog.regtype::pg_catalog.text, y::pg_catalog.oid", `SELECT x::VARCHAR::"text", y::BIGINT`},
+		{"SELECT x::pg_catalog.regtype::pg_catalog.text, y::pg_catalog.oid, 'patient'::regclass, c.oid::regclass, 1.5::FLOAT",
+			"SELECT " + s + "regtype_name(x)::text, y::bigint, " + s + "regclass_oid('patient'), " + s + "regclass_name(c.oid), (1.5)::double precision"},
+		{"SELECT * FROM information_schema.columns WHERE table_name = 'patient'", "SELECT * FROM " + s + "information_schema_columns WHERE table_name = 'patient'"},
+		// Nothing to change, or not Postgres: the text is kept as sent.
+		{"SELECT 1.5::FLOAT, 'a'::text", "SELECT 1.5::FLOAT, 'a'::text"},
+		{"SELECT [1, 2] FROM pg_class", "SELECT [1, 2] FROM pg_class"},
+		{"FROM pg_class SELECT *", "FROM pg_class SELECT *"},
+		{"SHOW TABLES", "SHOW TABLES"},
+		{"SELECT 'pg_class', \"pg_class\" /* pg_class */ -- pg_class\nFROM x", "SELECT 'pg_class', \"pg_class\" /* pg_class */ -- pg_class\nFROM x"},
+		{"SELECT 1 /* unterminated pg_class", "SELECT 1 /* unterminated pg_class"},
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, rewriteCompat(tt.in), tt.in)
@@ -125,5 +136,32 @@ func TestResolveType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, resolveType(tt.name), tt.name)
+	}
+}
+
+func TestCommentStatements(t *testing.T) {
+	tests := []struct {
+		name, def string
+		want      []string
+		wantErr   bool
+	}{
+		{"none", `{"select":[{"column":[{"name":"id","path":"id"}]}]}`, nil, false},
+		{"view and nested columns, first description wins",
+			`{"description":"It's a view","select":[{"column":[{"name":"id","description":"key"}],"select":[{"column":[{"name":"x","description":"ex"}]}],
+			"unionAll":[{"column":[{"name":"x","description":"other"}]}]}]}`,
+			[]string{`COMMENT ON VIEW "ds".main."v" IS 'It''s a view'`, `COMMENT ON COLUMN "ds".main."v"."id" IS 'key'`,
+				`COMMENT ON COLUMN "ds".main."v"."x" IS 'ex'`}, false},
+		{"not JSON", `{`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := commentStatements("ds", catalog.View{Name: "v", Definition: []byte(tt.def)})
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
 	}
 }

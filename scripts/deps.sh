@@ -19,3 +19,24 @@ need_build_tools() {
   command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
 }
+
+# need_clients installs the real Postgres clients that
+# cmd/fhirlake/clients_test.go drives (psql, psycopg2, psycopg 3,
+# SQLAlchemy + pandas, pgjdbc + a JDK, psqlODBC + unixODBC, and the npm
+# packages pg and postgres), when missing.
+need_clients() {
+  local pkgs=()
+  command -v psql >/dev/null 2>&1 || pkgs+=(postgresql-client)
+  /usr/bin/python3 -c 'import psycopg2' 2>/dev/null || pkgs+=(python3-psycopg2)
+  /usr/bin/python3 -c 'import psycopg' 2>/dev/null || pkgs+=(python3-psycopg)
+  /usr/bin/python3 -c 'import sqlalchemy' 2>/dev/null || pkgs+=(python3-sqlalchemy)
+  /usr/bin/python3 -c 'import pandas' 2>/dev/null || pkgs+=(python3-pandas)
+  [ -f /usr/share/java/postgresql.jar ] || pkgs+=(libpostgresql-jdbc-java)
+  command -v javac >/dev/null 2>&1 || pkgs+=(default-jdk-headless)
+  command -v isql >/dev/null 2>&1 || pkgs+=(unixodbc)
+  [ -f /usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so ] || pkgs+=(odbc-postgresql)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}" || return 1; fi
+  local node=cmd/fhirlake/testdata/clients/node
+  [ -d "$node/node_modules/postgres" ] || (cd "$node" && npm ci --no-audit --no-fund >/dev/null)
+}

@@ -21,6 +21,8 @@ const (
 	localRelease                     // RELEASE [SAVEPOINT] name
 	localRollbackTo                  // ROLLBACK TO [SAVEPOINT] name
 	localNoop                        // SET TRANSACTION ..., accepted and ignored
+	localDeallocate                  // DEALLOCATE [PREPARE] name | ALL
+	localDiscard                     // DISCARD ALL
 )
 
 // localStmt is a parsed session or transaction statement.
@@ -117,8 +119,38 @@ func parseLocal(sql string) (l *localStmt, ok bool, err error) {
 	case "SHOW":
 		c.i++
 		return parseShow(c)
+	case "DEALLOCATE":
+		c.i++
+		return parseDeallocate(c)
+	case "DISCARD":
+		c.i++
+		if !c.accept("ALL") || !c.done() {
+			return nil, true, syntaxError(c)
+		}
+		return &localStmt{kind: localDiscard, tag: "DISCARD ALL"}, true, nil
 	}
 	return nil, false, nil
+}
+
+// parseDeallocate parses the rest of DEALLOCATE [PREPARE] {name | ALL},
+// which drops protocol-level prepared statements (psqlODBC frees its
+// statements this way).
+func parseDeallocate(c *cursor) (*localStmt, bool, error) {
+	c.accept("PREPARE")
+	l := &localStmt{kind: localDeallocate, tag: "DEALLOCATE"}
+	if c.accept("ALL") {
+		l.tag = "DEALLOCATE ALL"
+	} else {
+		name, ok := c.identifier()
+		if !ok {
+			return nil, true, syntaxError(c)
+		}
+		l.name = name
+	}
+	if !c.done() {
+		return nil, true, syntaxError(c)
+	}
+	return l, true, nil
 }
 
 func syntaxError(c *cursor) error {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/stretchr/testify/require"
 )
 
@@ -119,4 +120,24 @@ func slicesIndex(name string) int {
 		}
 	}
 	return -1
+}
+
+// TestDeallocate drops protocol-level prepared statements by SQL, as
+// psqlODBC does, and DISCARD ALL drops them all and resets the settings.
+func TestDeallocate(t *testing.T) {
+	_, addr := startServer(t, newTestEngine())
+	c, _ := connect(t, addr, nil)
+	require.Equal(t, []string{"ParseComplete", "ReadyForQuery I"}, c.send(1, &pgproto3.Parse{Name: "_PLAN1", Query: "SELECT 1"}, &pgproto3.Sync{}))
+	require.Equal(t, []string{"CommandComplete DEALLOCATE", "ReadyForQuery I"}, c.query(`DEALLOCATE "_PLAN1"`))
+	require.Equal(t, []string{"ParseComplete", "ReadyForQuery I"}, c.send(1, &pgproto3.Parse{Name: "_PLAN1", Query: "SELECT 1"}, &pgproto3.Sync{}), "the name is free again")
+	require.Equal(t, []string{`ErrorResponse ERROR 26000 prepared statement "nope" does not exist`, "ReadyForQuery I"}, c.query("DEALLOCATE PREPARE nope"))
+	require.Equal(t, []string{"CommandComplete DEALLOCATE ALL", "ReadyForQuery I"}, c.query("DEALLOCATE ALL"))
+	require.Equal(t, []string{"ParseComplete", "ReadyForQuery I"}, c.send(1, &pgproto3.Parse{Name: "_PLAN1", Query: "SELECT 1"}, &pgproto3.Sync{}))
+
+	require.Equal(t, []string{"ParameterStatus application_name=x", "CommandComplete SET", "ReadyForQuery I"}, c.query("SET application_name = 'x'"))
+	require.Equal(t, []string{"ParameterStatus application_name=", "CommandComplete DISCARD ALL", "ReadyForQuery I"}, c.query("DISCARD ALL"))
+	require.Equal(t, []string{"ParseComplete", "ReadyForQuery I"}, c.send(1, &pgproto3.Parse{Name: "_PLAN1", Query: "SELECT 1"}, &pgproto3.Sync{}))
+	got := c.query("BEGIN; DISCARD ALL")
+	require.Contains(t, got, "ErrorResponse ERROR 25001 DISCARD ALL cannot run inside a transaction block")
+	require.Contains(t, c.query("DEALLOCATE x y"), "ErrorResponse ERROR 42601 syntax error at or near \"y\"")
 }

@@ -40,6 +40,28 @@ func (c *conn) execLocal(l *localStmt) (Rows, error) {
 		}
 	case localShow:
 		return c.show(l), nil
+	case localDeallocate:
+		if l.name == "" {
+			clear(c.stmts)
+			break
+		}
+		if _, ok := c.stmts[l.name]; !ok {
+			return nil, newError(codeInvalidSQLStatementName, "prepared statement %q does not exist", l.name)
+		}
+		delete(c.stmts, l.name)
+	case localDiscard:
+		if c.tx != txIdle {
+			return nil, newError(codeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
+		}
+		clear(c.stmts)
+		for name, p := range c.portals {
+			if p.exec == nil {
+				c.closePortal(name)
+			}
+		}
+		if err := c.execReset(&localStmt{kind: localReset}); err != nil {
+			return nil, err
+		}
 	}
 	return tagRows(l.tag), nil
 }
@@ -86,8 +108,10 @@ func (c *conn) endTx(commit bool) {
 	}
 	c.tx, c.txSaved, c.txLocal, c.savepoints = txIdle, nil, nil, nil
 	c.reportChanges(before)
-	for name := range c.portals {
-		c.closePortal(name)
+	for name, p := range c.portals {
+		if p.exec != nil || p.done { // not the COMMIT's own portal, still starting
+			c.closePortal(name)
+		}
 	}
 }
 
