@@ -22,6 +22,9 @@ type Config struct {
 	WireRows int      // rows of the wire suite's SELECT (default 10,000,000)
 	// FHIRRequests is the reads per round of the fhir suite (default 20,000).
 	FHIRRequests int
+	// SoakDuration is how long the wire suite's concurrent load runs
+	// (default 60 s; 5 s with Quick).
+	SoakDuration time.Duration
 	// Fhirlake runs the fhirlake binary (program and leading arguments),
 	// used for the child-process import; required.
 	Fhirlake    []string
@@ -79,7 +82,7 @@ func runSizes(ctx context.Context, cfg Config, work string, pg *Postgres, settin
 	var results []Result
 	for i, n := range cfg.Patients {
 		env := &Env{Patients: n, NDJSON: filepath.Join(work, fmt.Sprintf("p%d", n), "ndjson"), Work: filepath.Join(work, fmt.Sprintf("p%d", n)),
-			Postgres: pg, Warmup: cfg.Warmup, Reps: cfg.Reps, WireRows: cfg.WireRows, FHIRRequests: cfg.FHIRRequests, Fhirlake: cfg.Fhirlake, Log: cfg.Log, ProfileDir: cfg.ProfileDir}
+			Postgres: pg, Warmup: cfg.Warmup, Reps: cfg.Reps, WireRows: cfg.WireRows, SoakDuration: cfg.SoakDuration, FHIRRequests: cfg.FHIRRequests, Fhirlake: cfg.Fhirlake, Log: cfg.Log, ProfileDir: cfg.ProfileDir}
 		logf(cfg.Log, "generating %d patients", n)
 		st, err := synth.Generate(ctx, synth.Options{Patients: n, Seed: 1, Format: synth.FormatNDJSON, Out: env.NDJSON})
 		if err != nil {
@@ -138,6 +141,12 @@ func (cfg *Config) defaults() error {
 	}
 	if cfg.WireRows == 0 {
 		cfg.WireRows = 10_000_000
+	}
+	if cfg.SoakDuration == 0 {
+		cfg.SoakDuration = 60 * time.Second
+		if cfg.Quick {
+			cfg.SoakDuration = 5 * time.Second
+		}
 	}
 	if cfg.ProfileDir != "" {
 		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {

@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -61,16 +63,20 @@ func TestSmoke(t *testing.T) {
 	out := t.TempDir()
 	var log bytes.Buffer
 	rep, err := Run(context.Background(), Config{
-		Patients: []int{20, 30}, Warmup: 1, Reps: 2, WireRows: 100_000, FHIRRequests: 300, Fhirlake: []string{bin}, Out: out, Quick: true,
+		Patients: []int{20, 30}, Warmup: 1, Reps: 2, WireRows: 100_000, FHIRRequests: 300, SoakDuration: 2 * time.Second, Fhirlake: []string{bin}, Out: out, Quick: true,
 		Label: "smoke test", Command: "go test ./bench -run TestSmoke", RepoDir: "..", Log: &log,
 	})
 	require.NoError(t, err, "log:\n%s", log.String())
 	require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "wire"}, rep.Suites)
-	require.Len(t, rep.Results, 2*(3+4+12+4)+2, "ingest, flatten, analytics and fhir at each size, wire once")
+	require.Len(t, rep.Results, 2*(3+4+12+4)+4, "ingest, flatten, analytics and fhir at each size, wire once (binary, text, point latency, soak)")
 	for _, r := range rep.Results {
 		require.NotEmpty(t, r.Systems, r.Case)
+		samples := 2
+		if strings.Contains(r.Case, "connections") {
+			samples = 1 // the soak is one long run
+		}
 		for _, s := range r.Systems {
-			require.Len(t, s.Samples, 2, "%s/%s/%s", r.Case, r.Metric, s.System)
+			require.Len(t, s.Samples, samples, "%s/%s/%s", r.Case, r.Metric, s.System)
 			require.Greater(t, s.Stats.Min, 0.0, "%s/%s/%s measured nothing", r.Case, r.Metric, s.System)
 		}
 		require.Len(t, r.Ratios, len(r.Systems)-1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/fhirlake/fhirlake/synth"
 )
@@ -28,6 +29,8 @@ type Env struct {
 	Warmup   int         // untimed rounds before the measured ones
 	Reps     int         // measured rounds
 	WireRows int         // rows of the wire suite's SELECT
+	// SoakDuration is how long the wire suite's concurrent load runs.
+	SoakDuration time.Duration
 	// FHIRRequests is the number of reads per round of the fhir suite.
 	FHIRRequests int
 	// Fhirlake runs the fhirlake binary: the program and its leading

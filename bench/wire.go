@@ -55,7 +55,17 @@ func (s wireSuite) Run(ctx context.Context, env *Env) (_ []Result, err error) {
 	if err := loadWirePostgres(ctx, pgConn, n); err != nil {
 		return nil, err
 	}
-	env.Setting(fmt.Sprintf("wire: `SELECT id, x, label FROM %s` (%d rows: bigint, double precision, text) read with pgx rows.Scan over one loopback TCP connection; fhirlake serves a zstd Parquet file registered as a view, PostgreSQL a heap table, both warm", wireTable, n))
+	duck, err := newDuckDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer duck.Close()
+	parquet := filepath.Join(dir, "stores", Datastore, "wire_rows.parquet")
+	if _, err := duck.ExecContext(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet(%s)", wireTable, sqlString(parquet))); err != nil {
+		return nil, fmt.Errorf("bench: duckdb: %w", err)
+	}
+	env.Setting(fmt.Sprintf("wire: `SELECT id, x, label FROM %s` (%d rows: bigint, double precision, text) read with pgx rows.Scan over one loopback TCP connection; fhirlake serves a zstd Parquet file registered as a view, PostgreSQL a heap table (with an index on id), both warm; DuckDB in-process reads the same Parquet file through %s", wireTable, n, DuckDBInterface))
+	env.Setting(fmt.Sprintf("wire soak: %d pgx pool connections for %s, each looping over a point query, a 1,000-row range aggregate and a 100-row ordered scan, every answer checked", soakConnections, env.SoakDuration))
 	q := fmt.Sprintf("SELECT id, x, label FROM %s", wireTable)
 	want := wireChecksum(n)
 	var out []Result
@@ -66,21 +76,32 @@ func (s wireSuite) Run(ctx context.Context, env *Env) (_ []Result, err error) {
 		cs := []Contender{
 			{Name: Fhirlake, Run: streamRows(flConn, q, format.code, want)},
 			{Name: sysPostgres, Run: streamRows(pgConn, q, format.code, want)},
+			{Name: sysDuckDB, Run: duckScan(duck, q, want)},
 		}
 		samples, err := Alternate(ctx, env.Warmup, env.Reps, cs)
 		if err != nil {
 			return nil, fmt.Errorf("wire %s: %w", format.name, err)
 		}
 		r, err := NewResult(s.Name(), fmt.Sprintf("select %d rows, %s results", n, format.name), 0, "throughput", "rows/s",
-			HigherIsBetter, []string{Fhirlake, sysPostgres}, samples.Metric("throughput"))
+			HigherIsBetter, []string{Fhirlake, sysPostgres, sysDuckDB}, samples.Metric("throughput"))
 		if err != nil {
 			return nil, err
 		}
-		r.Note = "same rows (count and checksums)"
+		r.Note = "same rows (count and checksums); DuckDB reads in-process, no network"
 		out = append(out, r)
-		env.Logf("  %s: fhirlake %.0f rows/s, postgres %.0f rows/s", format.name, r.Systems[0].Stats.Median, r.Systems[1].Stats.Median)
+		env.Logf("  %s: fhirlake %.0f rows/s, postgres %.0f rows/s, duckdb in-process %.0f rows/s", format.name,
+			r.Systems[0].Stats.Median, r.Systems[1].Stats.Median, r.Systems[2].Stats.Median)
 	}
-	return out, nil
+	lat, err := s.latency(ctx, env, flConn, pgConn, duck)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, lat)
+	soak, err := s.soak(ctx, env, fl.ConnString(), env.Postgres.ConnString("postgres"))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, soak), nil
 }
 
 // streamRows reads the whole result with rows.Scan and checks it: the row
@@ -174,6 +195,9 @@ func loadWirePostgres(ctx context.Context, conn *pgx.Conn, n int) error {
 	if _, err := conn.Exec(ctx, fmt.Sprintf(`DROP TABLE IF EXISTS %[1]s;
 CREATE TABLE %[1]s (id bigint, x double precision, label text);
 INSERT INTO %[1]s SELECT i, i * 0.25, 'row ' || i FROM generate_series(0, %[2]d - 1) AS t(i)`, wireTable, n)); err != nil {
+		return fmt.Errorf("bench: postgres %s: %w", wireTable, err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE INDEX ON %s (id)", wireTable)); err != nil {
 		return fmt.Errorf("bench: postgres %s: %w", wireTable, err)
 	}
 	if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+wireTable); err != nil {

@@ -20,8 +20,9 @@
 //     SELECT family: SELECT, WITH, VALUES, TABLE, FROM-first, DESCRIBE,
 //     SHOW TABLES, SUMMARIZE), EXPLAIN of those, transaction control and a
 //     few harmless Postgres SET parameters run. Everything else is refused
-//     with 25006 (writes, DDL, COPY, ATTACH, INSTALL, PIVOT ...) or 42501
-//     (SET of DuckDB settings, CALL, PRAGMA, USE).
+//     with 42501 (writes, DDL, COPY, ATTACH, INSTALL, LOAD, SET of DuckDB
+//     settings, CALL, PRAGMA, USE) or 0A000 (statements DuckDB has that
+//     fhirlake does not serve).
 //  2. The syntax tree is walked: table functions and scalar functions that
 //     read files or run SQL text (read_csv, read_parquet, read_json*,
 //     read_text, read_blob, glob, parquet_*, sniff_csv, query, query_table,

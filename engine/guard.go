@@ -150,8 +150,9 @@ func (s *session) classifyOther(ctx context.Context, sql string) (plan, error) {
 	keyword := strings.ToUpper(first)
 	switch {
 	case writeKeywords[first]:
-		return plan{}, &sqlstate.Error{Code: sqlstate.ReadOnlySQLTransaction, Position: 1,
-			Message: fmt.Sprintf("cannot execute %s in a read-only transaction", keyword)}
+		return plan{}, &sqlstate.Error{Code: sqlstate.InsufficientPrivilege, Position: 1,
+			Message: fmt.Sprintf("permission denied: %s is not allowed, SQL over fhirlake is read-only", keyword),
+			Hint:    "data changes through imports and the FHIR API; only queries run here"}
 	case sessionKeywords[first]:
 		return plan{}, &sqlstate.Error{Code: sqlstate.InsufficientPrivilege, Position: 1,
 			Message: fmt.Sprintf("permission denied: %s statements are not allowed", keyword),
@@ -177,8 +178,8 @@ func (s *session) classifyExplain(ctx context.Context, sql string, w []token) (p
 	inner := rewriteCompat(sql[start:])
 	tree, err := s.parseRewritten(ctx, sql[start:], inner, charPosition(sql, start)-1)
 	if errors.Is(err, errNotSelect) {
-		return plan{}, &sqlstate.Error{Code: sqlstate.ReadOnlySQLTransaction, Position: charPosition(sql, start),
-			Message: "only queries can be explained in a read-only transaction"}
+		return plan{}, &sqlstate.Error{Code: sqlstate.InsufficientPrivilege, Position: charPosition(sql, start),
+			Message: "permission denied: only queries can be explained, SQL over fhirlake is read-only"}
 	}
 	if err != nil {
 		return plan{}, err

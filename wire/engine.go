@@ -26,6 +26,15 @@ type Session interface {
 	Close() error
 }
 
+// ParamDescriber is an optional interface of Session: ParamTypes returns
+// the Postgres type OID the engine infers for each $n parameter of a
+// statement (0 when it cannot tell), for the parameters a client did not
+// declare in Parse. Drivers such as pgx pick how to send a value from the
+// type in ParameterDescription.
+type ParamDescriber interface {
+	ParamTypes(ctx context.Context, sql string) ([]uint32, error)
+}
+
 // Column describes one result column in Postgres terms.
 type Column struct {
 	Name         string

@@ -38,7 +38,7 @@ type portal struct {
 func (c *conn) extended(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	switch m := msg.(type) {
 	case *pgproto3.Parse:
-		return c.parse(m)
+		return c.parse(ctx, m)
 	case *pgproto3.Bind:
 		return c.bind(m)
 	case *pgproto3.Describe:
@@ -54,7 +54,7 @@ func (c *conn) extended(ctx context.Context, msg pgproto3.FrontendMessage) error
 // parse handles Parse: it splits off one statement and works out its
 // parameters (the highest $n, or the declared count if larger; types
 // from the declaration or from a $n::type cast).
-func (c *conn) parse(m *pgproto3.Parse) error {
+func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 	if _, dup := c.stmts[m.Name]; dup && m.Name != "" {
 		return newError(codeDuplicatePreparedStatement, "prepared statement %q already exists", m.Name)
 	}
@@ -78,9 +78,30 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 			ps.paramOIDs[h.n-1] = typeNameOIDs[h.castType]
 		}
 	}
+	c.inferParams(ctx, ps)
 	c.stmts[m.Name] = ps
 	c.be.Send(&pgproto3.ParseComplete{})
 	return nil
+}
+
+// inferParams asks the engine for the types of the parameters that are
+// still unknown. It is best effort: a statement the engine cannot prepare
+// keeps unknown parameters, and its error comes when it runs.
+func (c *conn) inferParams(ctx context.Context, ps *prepared) {
+	pd, ok := c.sess.(ParamDescriber)
+	if !ok || !slices.Contains(ps.paramOIDs, 0) {
+		return
+	}
+	oids, err := pd.ParamTypes(ctx, ps.sql)
+	if err != nil {
+		c.log.Debug("wire: parameter types", "err", err)
+		return
+	}
+	for i, oid := range oids {
+		if i < len(ps.paramOIDs) && ps.paramOIDs[i] == 0 {
+			ps.paramOIDs[i] = oid
+		}
+	}
 }
 
 // bind handles Bind: it renders the parameters as literals into the

@@ -28,6 +28,10 @@ type Options struct {
 	TLS *tls.Config
 	// RequireTLS refuses clients that did not switch to TLS.
 	RequireTLS bool
+	// StatementTimeout is the default of statement_timeout, which a
+	// client may change with SET; 0 means none. A statement that runs
+	// longer is cancelled with 57014 and the connection stays usable.
+	StatementTimeout time.Duration
 }
 
 // Server serves the Postgres wire protocol (version 3.0) on top of an

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,6 +195,9 @@ func (c *conn) begin(ctx context.Context, p *startupPacket) error {
 		return newFatal(sqlstate.FeatureNotSupported, "replication connections are not supported")
 	}
 	c.set = newSettings(c.srv.opts.ServerVersion, c.user)
+	if d := c.srv.opts.StatementTimeout; d > 0 {
+		c.set["statement_timeout"] = strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	}
 	if err := c.applyStartupParams(p); err != nil {
 		return err
 	}

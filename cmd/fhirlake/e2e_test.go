@@ -210,6 +210,13 @@ func TestEndToEnd(t *testing.T) {
 		require.NoError(t, rows.Err())
 		require.Equal(t, wantByGender, got)
 
+		// Bare parameters get the types DuckDB infers, so pgx sends Go
+		// numbers and times for them (it refuses a Go int for a text one).
+		var adults int64
+		require.NoError(t, conn.QueryRow(ctx, "select count(*) from patient where extract(year from birth_date) < $1 and birth_date < $2",
+			2100, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)).Scan(&adults))
+		require.EqualValues(t, 50, adults)
+
 		var birth time.Time
 		require.NoError(t, conn.QueryRow(ctx, "select birth_date from patient where id = $1", patients[0]["id"]).Scan(&birth))
 		require.Equal(t, patients[0]["birthDate"], birth.Format("2006-01-02"))

@@ -29,6 +29,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM) for the listeners; default: a self-signed one kept in DATA/tls")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	stmtTimeout := fs.Duration("statement-timeout", 15*time.Minute, "default statement_timeout of SQL sessions (clients may SET their own); 0 for none")
+	memLimit := fs.String("memory-limit", "", "memory DuckDB may use for queries, e.g. 8GB or 50% (default: half of RAM); a query that needs more fails with 53200")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	pgOpts.Logger = log
+	pgOpts.StatementTimeout = *stmtTimeout
+	memoryLimit, err := queryMemoryLimit(*memLimit)
+	if err != nil {
+		return err
+	}
 
 	if *demo {
 		if err := loadDemo(ctx, l, *demoPatients, stdout, stderr); err != nil {
@@ -78,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log})
+	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log, MemoryLimit: memoryLimit})
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,14 @@ import (
 const viewUsage = `Usage: fhirlake view [--data DIR] [--datastore NAME] create [--replace] FILE.json|-
        fhirlake view [--data DIR] [--datastore NAME] list
        fhirlake view [--data DIR] [--datastore NAME] show|drop NAME
+       fhirlake view run --out FILE.parquet VIEW.json PATH...
 
 create registers a SQL-on-FHIR v2 ViewDefinition (FILE, or - for stdin)
 as the table named by its "name" and materializes it; --replace replaces
 an existing view. The shipped default views can be replaced and dropped
-like any other.`
+like any other. run evaluates a ViewDefinition over FHIR files (NDJSON,
+gzip, Bundles, folders) without a data store and writes the rows to one
+Parquet file, in memory that does not grow with the input.`
 
 // runView implements `fhirlake view create|list|show|drop`.
 func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,6 +33,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", defaultDataDir(), "data folder")
 	dsName := fs.String("datastore", "demo", "data store")
 	replace := fs.Bool("replace", false, "create: replace an existing view of that name")
+	out := fs.String("out", "", "run: the Parquet file to write")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, viewUsage)
 		fs.PrintDefaults()
@@ -43,6 +47,9 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("view: missing action")
 	}
 	action, rest := pos[0], pos[1:]
+	if action == "run" {
+		return runViewFiles(ctx, rest, *out, stdout, stderr)
+	}
 	switch {
 	case action == "list" && len(rest) != 0:
 		return usagef("view list takes no arguments")
@@ -51,7 +58,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case (action == "show" || action == "drop") && len(rest) != 1:
 		return usagef("view %s needs exactly one NAME", action)
 	case action != "list" && action != "create" && action != "show" && action != "drop":
-		return usagef("view: unknown action %q (create, list, show, drop)", action)
+		return usagef("view: unknown action %q (create, list, show, drop, run)", action)
 	}
 	var def []byte
 	if action == "create" {
