@@ -1,10 +1,12 @@
 package bench
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -216,30 +218,65 @@ type flattenWorkerResult struct {
 	err  error
 }
 
-// readChunks sends the file's lines in chunks of 512, each line copied.
+// readBlock is the size of the blocks readChunks reads; maxLine bounds a
+// line, as the 64 MiB limit of the bufio.Scanner it replaced did.
+const (
+	readBlock = 4 << 20
+	maxLine   = 64 << 20
+)
+
+// readChunks sends the file's non-empty lines in chunks of up to 512.
+// Lines are slices of freshly allocated blocks of the file rather than
+// copies, so the reader goroutine, which shares the cores with the
+// workers, does little more than one read and one newline search per
+// line; a block is freed once the workers are done with its lines.
 func readChunks(ctx context.Context, f *os.File, chunks chan<- [][]byte) error {
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var carry []byte // an unfinished line from the previous block
 	chunk := make([][]byte, 0, 512)
-	for sc.Scan() {
-		if len(sc.Bytes()) == 0 {
-			continue
+	for {
+		block := make([]byte, len(carry)+readBlock)
+		copy(block, carry)
+		n, err := io.ReadFull(f, block[len(carry):])
+		block = block[:len(carry)+n]
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return fmt.Errorf("bench: %s: %w", f.Name(), err)
 		}
-		chunk = append(chunk, append([]byte(nil), sc.Bytes()...))
-		if len(chunk) == cap(chunk) {
-			select {
-			case chunks <- chunk:
-			case <-ctx.Done():
-				return ctx.Err()
+		end := len(block)
+		if !eof {
+			end = bytes.LastIndexByte(block, '\n') + 1
+		}
+		carry = block[end:]
+		if len(carry) > maxLine {
+			return fmt.Errorf("bench: %s: a line is longer than %d bytes", f.Name(), maxLine)
+		}
+		for rest := block[:end]; len(rest) > 0; {
+			line := rest
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
 			}
-			chunk = make([][]byte, 0, 512)
+			line = bytes.TrimSuffix(line, []byte("\r"))
+			if len(line) == 0 {
+				continue
+			}
+			chunk = append(chunk, line[:len(line):len(line)])
+			if len(chunk) == cap(chunk) {
+				select {
+				case chunks <- chunk:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				chunk = make([][]byte, 0, 512)
+			}
+		}
+		if eof {
+			break
 		}
 	}
 	if len(chunk) > 0 {
 		chunks <- chunk
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("bench: %s: %w", f.Name(), err)
 	}
 	return nil
 }

@@ -59,7 +59,13 @@ func (b *Builder) Append(resourceJSON []byte) error {
 	if b.err != nil {
 		return b.err
 	}
-	res, err := b.dec.DecodeBorrowed(resourceJSON)
+	// A resource the view's where clauses certainly reject is skipped
+	// undecoded, and only the fields the view reads are decoded (see
+	// prefilter and projection).
+	if b.ev.skip(&b.dec, resourceJSON) {
+		return nil
+	}
+	res, err := b.ev.decode(&b.dec, resourceJSON)
 	if err != nil {
 		return fmt.Errorf("flatten: view %q: %w", b.v.name, err)
 	}

@@ -1,6 +1,7 @@
 package flatten
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -18,18 +19,35 @@ import (
 // another type than the view's, or one its where clause rejects, gives no
 // rows.
 func (v *View) Evaluate(resource any) ([][]any, error) {
+	return v.evaluate(resource, true)
+}
+
+// evaluate is Evaluate with or without the shortcuts Builder.Append takes
+// (the byte-level prefilter and the projected decoding); the differential
+// tests compare both.
+func (v *View) evaluate(resource any, shortcuts bool) ([][]any, error) {
 	data, err := resourceBytes(resource)
 	if err != nil {
 		return nil, fmt.Errorf("flatten: view %q: %w", v.name, err)
 	}
 	var d fhirpath.Decoder
-	res, err := d.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("flatten: view %q: %w", v.name, err)
-	}
-	rows, err := v.rows(res)
-	if err != nil {
-		return nil, err
+	ev := &evaluator{v: v, env: fhirpath.Env{Constants: v.constants}}
+	var rows []row
+	if !shortcuts || !ev.skip(&d, data) {
+		var res *fhirpath.Node
+		if shortcuts {
+			// The values returned may be strings of the tree, so it must
+			// not share memory with the caller's bytes.
+			res, err = ev.decode(&d, bytes.Clone(data))
+		} else {
+			res, err = d.Decode(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("flatten: view %q: %w", v.name, err)
+		}
+		if rows, err = v.rowsWith(ev, res); err != nil {
+			return nil, err
+		}
 	}
 	out := make([][]any, len(rows))
 	for i, r := range rows {

@@ -15,6 +15,54 @@ type evaluator struct {
 	env   fhirpath.Env
 	one   [1]fhirpath.Value // scratch for a one-item input collection
 	cells []fhirpath.Collection
+	rows  []row      // reusable memory for row lists; see rowList
+	pre   *prefilter // built on first use by plan
+	// keepField selects the top-level members to decode (see projection);
+	// nil decodes them all.
+	keepField func(name string) bool
+	planned   bool
+}
+
+// plan analyses the view for skip and decode, once per evaluator.
+func (ev *evaluator) plan() {
+	if ev.planned {
+		return
+	}
+	ev.planned = true
+	ev.pre = newPrefilter(ev.v)
+	if p := newProjection(ev.v); p != nil {
+		ev.keepField = p.keep
+	}
+}
+
+// decode decodes the raw resource for the view, skipping the top-level
+// members it cannot read. Strings in the result share memory with raw.
+func (ev *evaluator) decode(d *fhirpath.Decoder, raw []byte) (*fhirpath.Node, error) {
+	ev.plan()
+	if ev.keepField == nil {
+		return d.DecodeBorrowed(raw)
+	}
+	return d.DecodeBorrowedFields(raw, ev.keepField)
+}
+
+// rowList returns an empty list of rows with room for n, from the
+// evaluator's reusable memory: like rows from newRow it stays valid until
+// the next resource. Appending past n moves the list to fresh memory, so
+// lists never overlap.
+func (ev *evaluator) rowList(n int) []row {
+	if len(ev.rows)+n > cap(ev.rows) {
+		ev.rows = make([]row, 0, max(2*cap(ev.rows), n, 64))
+	}
+	k := len(ev.rows)
+	ev.rows = ev.rows[:k+n]
+	return ev.rows[k : k : k+n]
+}
+
+// skip reports whether the raw resource certainly has no rows, so that
+// it need not be decoded (see prefilter). d is used only to validate raw.
+func (ev *evaluator) skip(d *fhirpath.Decoder, raw []byte) bool {
+	ev.plan()
+	return ev.pre.rejects(d, raw)
 }
 
 // newRow returns an empty row from the evaluator's reusable cells; rows
@@ -34,14 +82,9 @@ func (ev *evaluator) newRow() row {
 // maxRepeatDepth bounds repeat recursion over cyclic or hostile data.
 const maxRepeatDepth = 100
 
-// rows evaluates the view over res and returns its rows. A resource of
-// another type, or one the where clause rejects, has no rows.
-func (v *View) rows(res *fhirpath.Node) ([]row, error) {
-	ev := &evaluator{v: v, env: fhirpath.Env{Constants: v.constants}}
-	return v.rowsWith(ev, res)
-}
-
-// rowsWith is rows with a reusable evaluator.
+// rowsWith evaluates the view over res with a reusable evaluator and
+// returns its rows. A resource of another type, or one the where clause
+// rejects, has no rows.
 func (v *View) rowsWith(ev *evaluator, res *fhirpath.Node) ([]row, error) {
 	if res.Kind != fhirpath.KindObject {
 		return nil, fmt.Errorf("flatten: view %q: resource is not a JSON object", v.name)
@@ -52,6 +95,7 @@ func (v *View) rowsWith(ev *evaluator, res *fhirpath.Node) ([]row, error) {
 	ev.env.Resource = res
 	ev.env.Reset()
 	ev.cells = ev.cells[:0]
+	ev.rows = ev.rows[:0]
 	input := fhirpath.Value{N: res}
 	ok, err := ev.keep(input)
 	if err != nil || !ok {
@@ -113,7 +157,7 @@ func (ev *evaluator) node(n *selectNode, input fhirpath.Value, rowIndex int) ([]
 	if len(items) == 0 && n.mode == iterForEachOrNull {
 		return ev.nullRow(n)
 	}
-	var out []row
+	out := ev.rowList(len(items))
 	for i, it := range items {
 		rs, err := ev.focus(n, it, i)
 		if err != nil {
@@ -165,7 +209,7 @@ func (ev *evaluator) focus(n *selectNode, item fhirpath.Value, rowIndex int) ([]
 	if err := ev.columns(n, item, rowIndex, base); err != nil {
 		return nil, err
 	}
-	acc := []row{base}
+	acc := append(ev.rowList(1), base)
 	for _, ch := range n.children {
 		rs, err := ev.node(ch, item, rowIndex)
 		if err != nil {
@@ -196,7 +240,7 @@ func (ev *evaluator) cross(acc, rs []row, n *selectNode) []row {
 		}
 		return acc
 	}
-	out := make([]row, 0, len(acc)*len(rs))
+	out := ev.rowList(len(acc) * len(rs))
 	for _, a := range acc {
 		for _, r := range rs {
 			x := ev.newRow()

@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -65,14 +66,16 @@ func (d *Decoder) errorf(format string, args ...any) error {
 }
 
 func (d *Decoder) skipSpace() {
-	for d.pos < len(d.src) {
-		switch d.src[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	// Compact JSON has no spaces: test that case first and keep d.pos in
+	// a register while looping.
+	if d.pos >= len(d.src) || d.src[d.pos] > ' ' {
+		return
 	}
+	i := d.pos
+	for i < len(d.src) && (d.src[i] == ' ' || d.src[i] == '\t' || d.src[i] == '\n' || d.src[i] == '\r') {
+		i++
+	}
+	d.pos = i
 }
 
 func (d *Decoder) value() (*Node, error) {
@@ -264,6 +267,18 @@ func (d *Decoder) number() (string, error) {
 func (d *Decoder) str() (string, error) {
 	d.pos++
 	start := d.pos
+	if j := plainEnd(d.src, start); j < len(d.src) && d.src[j] == '"' {
+		// The common case: no escape and no control character.
+		d.pos = j + 1
+		return d.src[start:j], nil
+	}
+	return d.strSlow(start)
+}
+
+// strSlow is str for strings with an escape or a control character, or
+// without a closing quote; it reports the errors in the order str always
+// has.
+func (d *Decoder) strSlow(start int) (string, error) {
 	rest := d.src[start:]
 	end := strings.IndexByte(rest, '"')
 	if end < 0 {
@@ -282,6 +297,37 @@ func (d *Decoder) str() (string, error) {
 	}
 	d.pos = start + end + 1
 	return seg, nil
+}
+
+// plainEnd returns the index of the first '"', '\\' or control character
+// at or after i, or len(s). It reads a word at a time: for y = x ^ c…c,
+// (y - 0x01…01) & ^y & 0x80…80 marks the first byte of x equal to c
+// exactly (marks above it may be spurious), and (x - 0x20…20) & ^x &
+// 0x80…80 the first byte below 0x20; so the lowest mark of all three is
+// exact.
+func plainEnd(s string, i int) int {
+	const ones, hi = 0x0101010101010101, 0x8080808080808080
+	const quotes, backslashes, ctl = 0x2222222222222222, 0x5c5c5c5c5c5c5c5c, 0x2020202020202020
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		q, b := x^quotes, x^backslashes
+		if m := ((q-ones)&^q | (b-ones)&^b | (x-ctl)&^x) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
+}
+
+// load64 reads 8 bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // escaped decodes a string that contains escapes, starting at start.

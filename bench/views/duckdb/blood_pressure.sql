@@ -2,6 +2,7 @@
 SELECT json->>'id' AS id,
        split_part(json->'subject'->>'reference', '/', 2) AS patient_id,
        CAST(json->>'effectiveDateTime' AS TIMESTAMPTZ) AS effective,
+       json->>'effectiveDateTime' AS effective_raw,
        CAST(list_filter(json_extract(json, '$.component[*]'),
               lambda c: len(list_filter(json_extract(c, '$.code.coding[*]'), lambda k: (k->>'system') = 'http://loinc.org' AND (k->>'code') = '8480-6')) > 0)[1]->'valueQuantity'->>'value' AS DECIMAL(38,9)) AS systolic,
        CAST(list_filter(json_extract(json, '$.component[*]'),

@@ -2,6 +2,7 @@
 SELECT o.json->>'id' AS id,
        split_part(o.json->'subject'->>'reference', '/', 2) AS patient_id,
        CAST(o.json->>'effectiveDateTime' AS TIMESTAMPTZ) AS effective,
+       o.json->>'effectiveDateTime' AS effective_raw,
        (c->>'system') AS system,
        (c->>'code') AS code,
        c->>'display' AS display
