@@ -72,28 +72,15 @@ func (c *conn) streamBatches(e *execution, cols []Column, formats []int16, limit
 	sent := 0
 	for limit <= 0 || sent < limit {
 		if cur.batch == nil || cur.next >= int(cur.batch.NumRows()) {
-			if len(buf) > 0 {
-				c.be.Send(rawMessage(buf))
-				buf = buf[:0]
-			}
-			if !cur.rows.NextBatch() {
-				cur.batch = nil
-				if err := cur.rows.Err(); err != nil {
-					return false, queryError(e.ctx, err)
+			// The encoded rows in buf do not refer to the batch, so they
+			// wait for batchFlushBytes across batches.
+			if ok, err := c.loadBatch(e, cur, cols, formats); !ok {
+				if len(buf) > 0 {
+					c.be.Send(rawMessage(buf))
+					buf = buf[:0]
 				}
-				if err := e.ctx.Err(); err != nil {
-					return false, queryError(e.ctx, err)
-				}
-				return false, nil
+				return false, err
 			}
-			if err := e.ctx.Err(); err != nil {
-				return false, queryError(e.ctx, err)
-			}
-			cur.batch, cur.next = cur.rows.Batch(), 0
-			if int(cur.batch.NumCols()) != len(cols) {
-				return false, fmt.Errorf("wire: engine batch has %d columns for %d", cur.batch.NumCols(), len(cols))
-			}
-			c.chooseEncoders(cur, cols, formats)
 		}
 		n := int(cur.batch.NumRows()) - cur.next
 		if limit > 0 {
@@ -105,6 +92,7 @@ func (c *conn) streamBatches(e *execution, cols []Column, formats []int16, limit
 			}
 			cur.next++
 			sent++
+			e.sent++
 			if len(buf) >= batchFlushBytes {
 				if err := c.writeDirect(buf); err != nil {
 					return false, err
@@ -117,6 +105,30 @@ func (c *conn) streamBatches(e *execution, cols []Column, formats []int16, limit
 		c.be.Send(rawMessage(buf))
 		buf = buf[:0]
 	}
+	return true, nil
+}
+
+// loadBatch moves cur to the next batch of its rows and binds the
+// encoders. It returns false at the end of the rows or on an error.
+func (c *conn) loadBatch(e *execution, cur *batchCursor, cols []Column, formats []int16) (bool, error) {
+	if !cur.rows.NextBatch() {
+		cur.batch = nil
+		if err := cur.rows.Err(); err != nil {
+			return false, queryError(e.ctx, err)
+		}
+		if err := e.ctx.Err(); err != nil {
+			return false, queryError(e.ctx, err)
+		}
+		return false, nil
+	}
+	if err := e.ctx.Err(); err != nil {
+		return false, queryError(e.ctx, err)
+	}
+	cur.batch, cur.next = cur.rows.Batch(), 0
+	if int(cur.batch.NumCols()) != len(cols) {
+		return false, fmt.Errorf("wire: engine batch has %d columns for %d", cur.batch.NumCols(), len(cols))
+	}
+	c.chooseEncoders(cur, cols, formats)
 	return true, nil
 }
 
@@ -137,36 +149,41 @@ func (c *conn) appendDataRow(buf []byte, cur *batchCursor, cols []Column, format
 	start := len(buf)
 	buf = append(buf, 'D', 0, 0, 0, 0)
 	buf = binary.BigEndian.AppendUint16(buf, uint16(len(cols)))
-	row := cur.next
 	for i := range cols {
-		if cur.nulls[i] && cur.batch.Column(i).IsNull(row) {
-			buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // -1
-			continue
-		}
 		lenAt := len(buf)
 		buf = append(buf, 0, 0, 0, 0)
-		if enc := cur.enc[i]; enc != nil {
-			buf = enc(buf, row)
-		} else {
-			v := cur.rows.Value(row, i)
-			if v == nil {
-				buf = binary.BigEndian.AppendUint32(buf[:lenAt], math.MaxUint32)
-				continue
-			}
-			var err error
-			if formatFor(formats, i) == binaryFormatCode {
-				buf, err = c.bin.appendBinary(buf, cols[i].TypeOID, v)
-			} else {
-				buf, err = c.text.appendText(buf, cols[i].TypeOID, v)
-			}
-			if err != nil {
-				return buf[:start], fmt.Errorf("wire: column %q: %w", cols[i].Name, err)
-			}
+		var null bool
+		var err error
+		if buf, null, err = c.appendBatchCell(buf, cur, cols, formats, i); err != nil {
+			return buf[:start], err
+		}
+		if null {
+			buf = binary.BigEndian.AppendUint32(buf[:lenAt], math.MaxUint32) // -1
+			continue
 		}
 		binary.BigEndian.PutUint32(buf[lenAt:], uint32(len(buf)-lenAt-4))
 	}
 	binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
 	return buf, nil
+}
+
+// appendBatchCell appends the encoding of column i of the cursor's
+// current row with its direct encoder, or through Value and appendCell.
+// A NULL appends nothing and reports null. DataRows and COPY share it.
+func (c *conn) appendBatchCell(dst []byte, cur *batchCursor, cols []Column, formats []int16, i int) (out []byte, null bool, err error) {
+	row := cur.next
+	if cur.nulls[i] && cur.batch.Column(i).IsNull(row) {
+		return dst, true, nil
+	}
+	if enc := cur.enc[i]; enc != nil {
+		return enc(dst, row), false, nil
+	}
+	v := cur.rows.Value(row, i)
+	if v == nil {
+		return dst, true, nil
+	}
+	dst, err = c.appendCell(dst, cols[i], formatFor(formats, i), v)
+	return dst, false, err
 }
 
 // chooseEncoders binds the direct encoder of each column to the batch's

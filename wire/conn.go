@@ -65,6 +65,8 @@ type conn struct {
 	atReady  bool // ReadyForQuery was the last message sent
 	flushNow bool // a Flush message asked for pending output
 
+	cursors map[string]*sqlCursor // SQL cursors (DECLARE), by name
+
 	text   textFormat
 	bin    binaryFormat
 	rowBuf []byte
@@ -136,6 +138,7 @@ func (c *conn) closeSession() {
 	for name := range c.portals {
 		c.closePortal(name)
 	}
+	c.closeCursors()
 	if c.sess != nil {
 		if err := c.sess.Close(); err != nil {
 			c.log.Warn("wire: closing session", "err", err)

@@ -69,7 +69,8 @@ func (c *conn) describeStatement(ctx context.Context, ps *prepared) ([]Column, e
 		return nil, err
 	}
 	if ok {
-		ps.cols, ps.described = l.columns(), true
+		// A FETCH has its cursor's columns, which change with the cursor.
+		ps.cols, ps.described = c.localColumns(l), l.kind != localFetch
 		return ps.cols, nil
 	}
 	nulls := make([]string, len(ps.paramOIDs))

@@ -18,6 +18,13 @@ type execution struct {
 	ctx     context.Context
 	release func()
 	cursor  *batchCursor // for a BatchRows, once streaming started
+	// formats are the result formats of the simple protocol: nil (all
+	// text) except for a FETCH from a BINARY cursor.
+	formats []int16
+	// stream, when set, replaces the row streaming of streamRows (COPY
+	// sends CopyData, FETCH reads from its cursor).
+	stream func(cols []Column, formats []int16, limit int) (suspended bool, err error)
+	sent   int64 // rows sent by streamRows so far
 }
 
 // close releases the rows and the statement context.
@@ -34,16 +41,24 @@ func (c *conn) startStatement(ctx context.Context, sql string) (*execution, erro
 		return nil, err
 	}
 	if ok {
-		rows, err := c.execLocal(l)
-		if err != nil {
-			return nil, err
-		}
-		return &execution{rows: rows, ctx: ctx, release: func() {}}, nil
+		return c.startLocal(ctx, l)
 	}
+	return c.startEngine(ctx, sql)
+}
+
+// startEngine runs one statement on the engine session.
+func (c *conn) startEngine(ctx context.Context, sql string) (*execution, error) {
+	return c.startEngineIn(ctx, sql, c.queryContext)
+}
+
+// startEngineIn is startEngine with the statement's context made by
+// newCtx (a cursor's outlives statement_timeout).
+func (c *conn) startEngineIn(ctx context.Context, sql string, newCtx func(context.Context) (context.Context, func())) (*execution, error) {
 	if c.tx == txFailed {
 		return nil, errFailedTx
 	}
-	qctx, release := c.queryContext(ctx)
+	c.detachCursors()
+	qctx, release := newCtx(ctx)
 	rows, err := c.sess.Query(qctx, sql)
 	if err == nil && rows == nil {
 		err = fmt.Errorf("wire: engine returned no rows and no error for %q", sql)
@@ -59,6 +74,9 @@ func (c *conn) startStatement(ctx context.Context, sql string) (*execution, erro
 // streamRows sends up to limit rows (all when limit is 0) as DataRows
 // encoded for cols in formats. It reports whether rows may remain.
 func (c *conn) streamRows(e *execution, cols []Column, formats []int16, limit int) (suspended bool, err error) {
+	if e.stream != nil {
+		return e.stream(cols, formats, limit)
+	}
 	if _, ok := e.rows.(BatchRows); ok && len(cols) > 0 {
 		return c.streamBatches(e, cols, formats, limit)
 	}
@@ -78,6 +96,7 @@ func (c *conn) streamRows(e *execution, cols []Column, formats []int16, limit in
 		if err := c.sendDataRow(cols, formats, e.rows.Values()); err != nil {
 			return false, err
 		}
+		e.sent++
 		if (n+1)%flushEvery == 0 {
 			if err := c.be.Flush(); err != nil {
 				return false, newFatal(codeConnectionFailure, "wire: write: %v", err)
@@ -101,13 +120,8 @@ func (c *conn) sendDataRow(cols []Column, formats []int16, vals []any) error {
 		}
 		start := len(buf)
 		var err error
-		if formatFor(formats, i) == binaryFormatCode {
-			buf, err = c.bin.appendBinary(buf, cols[i].TypeOID, v)
-		} else {
-			buf, err = c.text.appendText(buf, cols[i].TypeOID, v)
-		}
-		if err != nil {
-			return fmt.Errorf("wire: column %q: %w", cols[i].Name, err)
+		if buf, err = c.appendCell(buf, cols[i], formatFor(formats, i), v); err != nil {
+			return err
 		}
 		spans = append(spans, [2]int{start, len(buf)})
 	}
@@ -120,6 +134,21 @@ func (c *conn) sendDataRow(cols []Column, formats []int16, vals []any) error {
 	c.be.Send(&pgproto3.DataRow{Values: values})
 	c.rowBuf, c.spans = buf, spans
 	return nil
+}
+
+// appendCell appends the encoding of v, a non-nil value of col, in format
+// (text or binary). DataRows and COPY share it.
+func (c *conn) appendCell(dst []byte, col Column, format int16, v any) ([]byte, error) {
+	var err error
+	if format == binaryFormatCode {
+		dst, err = c.bin.appendBinary(dst, col.TypeOID, v)
+	} else {
+		dst, err = c.text.appendText(dst, col.TypeOID, v)
+	}
+	if err != nil {
+		return dst, fmt.Errorf("wire: column %q: %w", col.Name, err)
+	}
+	return dst, nil
 }
 
 // Format codes of Bind result columns.

@@ -136,7 +136,7 @@ func (e *testEngine) answer(ctx context.Context, sql string) (Rows, error) {
 		return &fakeRows{cols: []Column{col("?column?", 23, 4)}, data: [][]any{{int64(1)}}, tag: "SELECT 1"}, nil
 	case strings.HasPrefix(sql, "SELECT echo"):
 		return &fakeRows{cols: []Column{col("echo", 25, -1)}, data: [][]any{{sql}}, tag: "SELECT 1"}, nil
-	case strings.Contains(sql, "FROM pets"):
+	case strings.Contains(sql, "FROM pets"), strings.Contains(sql, `FROM main."pets"`):
 		return &fakeRows{cols: petColumns, data: petRows, tag: "SELECT 2"}, nil
 	case sql == "SELECT many":
 		r := &fakeRows{cols: []Column{col("n", 20, 8)}, tag: "SELECT 1000"}
@@ -146,6 +146,8 @@ func (e *testEngine) answer(ctx context.Context, sql string) (Rows, error) {
 		return r, nil
 	case sql == "SELECT types":
 		return typesRows(), nil
+	case sql == "SELECT tricky":
+		return trickyRows(), nil
 	case sql == "SELECT sleep":
 		e.running <- struct{}{}
 		<-ctx.Done()
@@ -193,5 +195,15 @@ func typesRows() *fakeRows {
 			"héllo", stringer("12345.678901234567890"), stringer("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
 			[]byte{0xde, 0xad}, `{"a": [1, 2]}`, int64(7), 1.5}},
 		tag: "SELECT 1",
+	}
+}
+
+// trickyRows has text values that COPY must escape or quote.
+func trickyRows() *fakeRows {
+	return &fakeRows{
+		cols: []Column{col("n", 20, 8), col("s", 25, -1)},
+		data: [][]any{{int64(1), "tab\there"}, {int64(2), "line\nbreak\r"}, {int64(3), `back\slash`}, {int64(4), ""},
+			{int64(5), nil}, {int64(6), `say "hi", ok`}, {int64(7), `\.`}, {int64(8), "\\N"}, {nil, "plain"}},
+		tag: "SELECT 9",
 	}
 }

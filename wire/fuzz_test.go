@@ -67,6 +67,10 @@ func FuzzBackendSession(f *testing.F) {
 		{&pgproto3.Parse{Query: "SELECT * FROM pets"}, &pgproto3.Bind{ResultFormatCodes: []int16{1}}, &pgproto3.Execute{MaxRows: 1},
 			&pgproto3.Close{ObjectType: 'P'}, &pgproto3.Flush{}, &pgproto3.Sync{}, &pgproto3.Terminate{}},
 		{&pgproto3.Query{String: "SELECT types"}, &pgproto3.FunctionCall{}, &pgproto3.CopyDone{}},
+		{&pgproto3.Query{String: "COPY (SELECT tricky) TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE *); COPY pets (id) TO STDOUT BINARY; COPY pets FROM STDIN"}},
+		{&pgproto3.Query{String: "BEGIN; DECLARE c BINARY CURSOR FOR SELECT many; FETCH 3 c; MOVE ABSOLUTE 10 c; FETCH BACKWARD 1 c"},
+			&pgproto3.Parse{Query: "FETCH FORWARD 4 FROM c"}, &pgproto3.Bind{}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Sync{},
+			&pgproto3.Query{String: "SELECT 1; FETCH ALL c; CLOSE ALL; COMMIT"}},
 	}
 	for _, s := range seeds {
 		f.Add(encodeFrontend(f, s...))

@@ -23,16 +23,23 @@ const (
 	localNoop                        // SET TRANSACTION ..., accepted and ignored
 	localDeallocate                  // DEALLOCATE [PREPARE] name | ALL
 	localDiscard                     // DISCARD ALL
+	localCopy                        // COPY ... TO STDOUT
+	localDeclare                     // DECLARE name CURSOR FOR query
+	localFetch                       // FETCH [direction] [FROM] name
+	localMove                        // MOVE [direction] [FROM] name
+	localClose                       // CLOSE name | ALL
 )
 
 // localStmt is a parsed session or transaction statement.
 type localStmt struct {
 	kind      localKind
-	tag       string // command tag on success
-	name      string // canonical GUC name or savepoint name; "" for ALL
-	value     string // SET value
-	isDefault bool   // SET name TO DEFAULT
-	isLocal   bool   // SET LOCAL
+	tag       string      // command tag on success
+	name      string      // canonical GUC name or savepoint name; "" for ALL
+	value     string      // SET value
+	isDefault bool        // SET name TO DEFAULT
+	isLocal   bool        // SET LOCAL
+	copy      *copyStmt   // COPY
+	cur       *cursorStmt // DECLARE, FETCH, MOVE, CLOSE
 }
 
 // columns describes the result of a SHOW; other statements have none.
@@ -122,6 +129,11 @@ func parseLocal(sql string) (l *localStmt, ok bool, err error) {
 	case "DEALLOCATE":
 		c.i++
 		return parseDeallocate(c)
+	case "COPY":
+		c.i++
+		return parseCopy(c)
+	case "DECLARE", "FETCH", "MOVE", "CLOSE":
+		return parseCursorStmt(c)
 	case "DISCARD":
 		c.i++
 		if !c.accept("ALL") || !c.done() {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -10,6 +11,22 @@ import (
 // errFailedTx is the answer to statements in a failed transaction block.
 var errFailedTx = newError(codeInFailedSQLTransaction,
 	"current transaction is aborted, commands ignored until end of transaction block")
+
+// startLocal runs a statement the server answers itself: COPY and the
+// cursor statements read from the engine, the others are answered here.
+func (c *conn) startLocal(ctx context.Context, l *localStmt) (*execution, error) {
+	switch l.kind {
+	case localCopy:
+		return c.startCopy(ctx, l.copy)
+	case localDeclare, localFetch, localMove, localClose:
+		return c.startCursorStmt(ctx, l)
+	}
+	rows, err := c.execLocal(l)
+	if err != nil {
+		return nil, err
+	}
+	return &execution{rows: rows, ctx: ctx, release: func() {}}, nil
+}
 
 // execLocal runs a statement the server answers itself.
 func (c *conn) execLocal(l *localStmt) (Rows, error) {
@@ -54,6 +71,7 @@ func (c *conn) execLocal(l *localStmt) (Rows, error) {
 			return nil, newError(codeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 		}
 		clear(c.stmts)
+		c.closeCursors()
 		for name, p := range c.portals {
 			if p.exec == nil {
 				c.closePortal(name)
@@ -108,6 +126,7 @@ func (c *conn) endTx(commit bool) {
 	}
 	c.tx, c.txSaved, c.txLocal, c.savepoints = txIdle, nil, nil, nil
 	c.reportChanges(before)
+	c.endCursorTx(commit)
 	for name, p := range c.portals {
 		if p.exec != nil || p.done { // not the COMMIT's own portal, still starting
 			c.closePortal(name)

@@ -35,9 +35,9 @@ func (c *conn) simpleStatement(ctx context.Context, stmt string) error {
 	defer e.close()
 	cols := e.rows.Columns()
 	if len(cols) > 0 {
-		c.be.Send(rowDescription(cols, nil))
+		c.be.Send(rowDescription(cols, e.formats))
 	}
-	if _, err := c.streamRows(e, cols, nil, 0); err != nil {
+	if _, err := c.streamRows(e, cols, e.formats, 0); err != nil {
 		return err
 	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(e.rows.Tag())})
