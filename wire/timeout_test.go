@@ -25,3 +25,20 @@ func TestDefaultStatementTimeout(t *testing.T) {
 	c.query("RESET statement_timeout")
 	require.Equal(t, "DataRow 150ms", c.query("SHOW statement_timeout")[1], "RESET goes back to the server's default")
 }
+
+// TestSettingsStayInTheirSession checks that SET in one connection
+// changes nothing in another, nor in the next connection.
+func TestSettingsStayInTheirSession(t *testing.T) {
+	_, addr := startServer(t, newTestEngine())
+	a, _ := connect(t, addr, nil)
+	b, _ := connect(t, addr, nil)
+	a.query("SET TimeZone = 'Europe/Paris'")
+	a.query("SET statement_timeout = '5s'")
+	a.query("SET application_name = 'first'")
+	require.Equal(t, "DataRow Europe/Paris", a.query("SHOW TimeZone")[1])
+	require.Equal(t, "DataRow UTC", b.query("SHOW TimeZone")[1])
+	require.Equal(t, "DataRow 0", b.query("SHOW statement_timeout")[1])
+	require.Equal(t, "DataRow ", b.query("SHOW application_name")[1])
+	c, _ := connect(t, addr, nil)
+	require.Equal(t, "DataRow UTC", c.query("SHOW TimeZone")[1], "a new connection starts from the defaults")
+}
