@@ -15,6 +15,9 @@ func (e *Engine) configure(ctx context.Context, opts Options) error {
 		"SET autoload_known_extensions = false",
 		// Render timestamptz in UTC whatever the host's zone.
 		"SET TimeZone = 'UTC'",
+		// View files are never rewritten in place (a refresh writes new
+		// names), so their Parquet footers can be cached across queries.
+		"SET parquet_metadata_cache = true",
 	}
 	stmts = append(stmts, arrowSettings...)
 	if opts.Threads > 0 {
