@@ -167,6 +167,16 @@ func (c *conn) describe(ctx context.Context, m *pgproto3.Describe) error {
 		return nil
 	case 'P':
 		p, ok := c.portals[m.Name]
+		if k, isCursor := c.cursors[m.Name]; !ok && isCursor {
+			// A SQL cursor is a portal too: psycopg 3 describes its
+			// server-side cursors this way after DECLARE.
+			var formats []int16
+			if k.binary {
+				formats = []int16{binaryFormatCode}
+			}
+			c.sendColumns(k.cols, formats)
+			return nil
+		}
 		if !ok {
 			return newError(codeInvalidCursorName, "portal %q does not exist", m.Name)
 		}

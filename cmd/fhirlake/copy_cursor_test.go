@@ -65,6 +65,20 @@ held.close()
 conn.close()
 `
 
+// cursorPsycopg3 drives psycopg 3's server-side cursor: DECLARE, then a
+// protocol Describe of the cursor as a portal, then FETCH FORWARD.
+const cursorPsycopg3 = `
+import psycopg
+with psycopg.connect("") as conn:
+    want = [r[0] for r in conn.execute("SELECT id FROM patient ORDER BY id").fetchall()]
+    with conn.cursor(name="p3") as cur:
+        cur.itersize = 6
+        cur.execute("SELECT id, birth_date FROM patient ORDER BY id")
+        print("p3 columns", [d.name for d in cur.description])
+        rows = list(cur)
+        print("p3 rows", len(rows), [r[0] for r in rows] == want, type(rows[0][1]).__name__)
+`
+
 // TestCopyCursorClients drives COPY TO STDOUT and SQL cursors with real
 // clients against a served demo data store: psql (\copy and COPY), pgx
 // CopyTo in text, CSV and binary, and psycopg2 copy_expert and named
@@ -197,6 +211,16 @@ func TestCopyCursorClients(t *testing.T) {
 		require.Contains(t, out, fmt.Sprintf("fetchmany 3 %d date\n", n-3))
 		require.Contains(t, out, "withhold "+want+"\n")
 		require.Contains(t, out, "interleaved "+want+" "+want+" True date\n")
+	})
+
+	t.Run("psycopg3", func(t *testing.T) {
+		py := "/usr/bin/python3"
+		if err := exec.Command(py, "-c", "import psycopg").Run(); err != nil {
+			requireTool(t, "python3-psycopg")
+		}
+		out := env.run(t, dir, py, "-c", cursorPsycopg3)
+		require.Contains(t, out, "p3 columns ['id', 'birth_date']\n")
+		require.Contains(t, out, fmt.Sprintf("p3 rows %d True date\n", n))
 	})
 }
 
