@@ -50,6 +50,9 @@ type Engine struct {
 	// the sessions' connections, so that it also works while a session's
 	// transaction is aborted (and ROLLBACK must get through).
 	parser *sql.DB
+	// parseStmt is json_serialize_sql prepared once on parser: preparing
+	// the wrapping query for every statement cost half of a small query.
+	parseStmt *sql.Stmt
 
 	mu     sync.RWMutex
 	stores map[string]bool // attached data stores
@@ -97,6 +100,9 @@ func (e *Engine) start(ctx context.Context, opts Options) error {
 	if err := e.lockDown(ctx); err != nil {
 		return err
 	}
+	if e.parseStmt, err = e.parser.PrepareContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)"); err != nil {
+		return fmt.Errorf("engine: prepare the parser: %w", err)
+	}
 	stores, err := e.cat.Datastores()
 	if err != nil {
 		return fmt.Errorf("engine: list data stores: %w", err)
@@ -114,6 +120,9 @@ func (e *Engine) Close() error {
 	var errs []error
 	if e.admin != nil {
 		errs = append(errs, e.admin.Close())
+	}
+	if e.parseStmt != nil {
+		errs = append(errs, e.parseStmt.Close())
 	}
 	errs = append(errs, e.parser.Close(), e.db.Close(), e.conn.Close())
 	if err := errors.Join(errs...); err != nil {

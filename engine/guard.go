@@ -105,7 +105,7 @@ var errNotSelect = errors.New("engine: not a SELECT statement")
 // (offset, in characters, is added for a statement inside another one).
 func (s *session) parse(ctx context.Context, sql string, offset int) (map[string]any, error) {
 	var v any
-	if err := s.e.parser.QueryRowContext(ctx, "SELECT json_serialize_sql("+quoteLiteral(sql)+")").Scan(&v); err != nil {
+	if err := s.e.parseStmt.QueryRowContext(ctx, sql).Scan(&v); err != nil {
 		return nil, mapError(ctx, err)
 	}
 	tree, ok := v.(map[string]any)
