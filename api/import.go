@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -88,6 +89,12 @@ func (h *handler) importFiles(w http.ResponseWriter, r *http.Request) {
 		writeOutcome(w, r, http.StatusMethodNotAllowed, "not-supported", "$import takes POST")
 		return
 	}
+	if !fromLoopback(r) {
+		// The server reads the paths it is given; until the HTTP API
+		// authenticates its callers, only local callers may ask.
+		writeOutcome(w, r, http.StatusForbidden, "forbidden", "$import is only accepted from the server's own machine (loopback)")
+		return
+	}
 	ds := r.PathValue("datastore")
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportRequest))
 	if err != nil {
@@ -114,6 +121,16 @@ func (h *handler) importFiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeBody(w, r, http.StatusOK, "application/json", out)
+}
+
+// fromLoopback reports whether the request came from this machine.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // ImportRequest returns the body of a POST /datastores/{ds}/$import for

@@ -65,13 +65,21 @@ func TestImportEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:40000"
+		h.ServeHTTP(rec, req)
 		return rec
 	}
 	rec := do("POST", "/datastores/demo/$import", string(body))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, []string{"demo", "/tmp/x.ndjson"}, got)
 	require.JSONEq(t, `{"datastore":"demo","created":false,"files":1,"bytes":0,"byType":{"Patient":{"created":2,"updated":0,"unchanged":0}},"rejected":0,"elapsedMs":0}`, rec.Body.String())
+
+	remote := httptest.NewRequest("POST", "/datastores/demo/$import", strings.NewReader(string(body)))
+	remote.RemoteAddr = "192.0.2.7:40000"
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, remote)
+	require.Equal(t, http.StatusForbidden, rec.Code, "the server reads the paths: only local callers")
 
 	rec = do("GET", "/datastores/demo/$import", "")
 	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
