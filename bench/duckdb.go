@@ -85,8 +85,9 @@ func writeWireParquet(ctx context.Context, path string, n int) error {
 	return nil
 }
 
-// newDuckDB opens a throw-away in-memory DuckDB database with one connection
-// and TimeZone UTC.
+// newDuckDB opens a throw-away in-memory DuckDB database with one connection,
+// TimeZone UTC and integer division (as fhirlake's engine sets it, so
+// the same SQL gives the same answers).
 func newDuckDB(ctx context.Context) (*sql.DB, error) {
 	conn, err := duckdb.NewConnector("", nil)
 	if err != nil {
@@ -94,9 +95,11 @@ func newDuckDB(ctx context.Context) (*sql.DB, error) {
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("bench: duckdb: %w", err)
+	for _, set := range []string{"SET TimeZone = 'UTC'", "SET integer_division = true"} {
+		if _, err := db.ExecContext(ctx, set); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("bench: duckdb: %w", err)
+		}
 	}
 	return db, nil
 }

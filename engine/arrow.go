@@ -23,7 +23,7 @@ import (
 // arrowSettings are the global settings the Arrow path needs: lossless
 // conversion keeps UUID, JSON, HUGEINT and TIMETZ recognisable (as Arrow
 // extension types) instead of flattening them to text or integers.
-var arrowSettings = []string{"SET arrow_lossless_conversion = true"}
+var arrowSettings = []string{"SET GLOBAL arrow_lossless_conversion = true"}
 
 // queryArrow runs a query through DuckDB's Arrow interface and returns its
 // result as wire.BatchRows, so the wire server encodes whole record

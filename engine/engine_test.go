@@ -422,3 +422,19 @@ func TestVersion(t *testing.T) {
 	require.True(t, strings.HasPrefix(v, "PostgreSQL 15.0 (fhirlake, DuckDB v1.5.6)"), v)
 	require.Equal(t, v, rows[0][1])
 }
+
+// TestPostgresArithmetic checks that division follows Postgres: integer
+// division between integers.
+func TestPostgresArithmetic(t *testing.T) {
+	env := newEnv(t)
+	ctx := context.Background()
+	s, err := env.e.Open(ctx, "demo", "alice")
+	require.NoError(t, err)
+	defer s.Close()
+	_, rows, _, err := collect(ctx, s, "SELECT 7/2, 7.0/2, -7/2, avg(visits)/2 FROM patient")
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, int64(3), rows[0][0])
+	require.Equal(t, int64(-3), rows[0][2])
+	require.InDelta(t, 1.0, rows[0][3], 1e-9)
+}

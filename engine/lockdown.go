@@ -17,7 +17,9 @@ func (e *Engine) configure(ctx context.Context, opts Options) error {
 		"SET TimeZone = 'UTC'",
 		// View files are never rewritten in place (a refresh writes new
 		// names), so their Parquet footers can be cached across queries.
-		"SET parquet_metadata_cache = true",
+		"SET GLOBAL parquet_metadata_cache = true",
+		// Postgres semantics for clients speaking Postgres: 7/2 is 3.
+		"SET GLOBAL integer_division = true",
 	}
 	stmts = append(stmts, arrowSettings...)
 	if opts.Threads > 0 {
