@@ -53,6 +53,8 @@ type Engine struct {
 	// parseStmt is json_serialize_sql prepared once on parser: preparing
 	// the wrapping query for every statement cost half of a small query.
 	parseStmt *sql.Stmt
+	// templates are the prepared statements already checked.
+	templates templateCache
 
 	mu     sync.RWMutex
 	stores map[string]bool // attached data stores

@@ -55,14 +55,20 @@ func (s *session) Query(ctx context.Context, sql string) (wire.Rows, error) {
 		}
 		return &doneRows{tag: p.Tag}, nil
 	}
-	if rows, ok, err := s.queryArrow(ctx, p.SQL, p.Tag); ok {
+	return s.run(ctx, p.SQL, p.Tag)
+}
+
+// run executes a checked query: through DuckDB's Arrow interface when
+// this build has it and the result's types allow, else database/sql.
+func (s *session) run(ctx context.Context, sql, tag string) (wire.Rows, error) {
+	if rows, ok, err := s.queryArrow(ctx, sql, tag); ok {
 		return rows, err
 	}
-	r, err := s.conn.QueryContext(ctx, p.SQL)
+	r, err := s.conn.QueryContext(ctx, sql)
 	if err != nil {
 		return nil, mapError(ctx, err)
 	}
-	return newRows(ctx, r, p.Tag)
+	return newRows(ctx, r, tag)
 }
 
 // Close releases the session's connection; it is not reused.

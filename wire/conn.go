@@ -46,6 +46,8 @@ type conn struct {
 	log *slog.Logger
 	tls bool // the connection is encrypted
 
+	template boundTemplate // set while a portal with parameters starts
+
 	pid            uint32
 	secret         []byte
 	user, database string

@@ -35,6 +35,15 @@ type ParamDescriber interface {
 	ParamTypes(ctx context.Context, sql string) ([]uint32, error)
 }
 
+// TemplateQuerier is an optional interface of Session for statements
+// prepared with parameters: template is the statement as the client
+// prepared it (with $n), sql the same with the bound values substituted as
+// literals. Literals cannot change what a statement may do, so an engine
+// may reuse work done once on the template, such as its safety check.
+type TemplateQuerier interface {
+	QueryTemplate(ctx context.Context, template, sql string) (Rows, error)
+}
+
 // Column describes one result column in Postgres terms.
 type Column struct {
 	Name         string

@@ -59,7 +59,13 @@ func (c *conn) startEngineIn(ctx context.Context, sql string, newCtx func(contex
 	}
 	c.detachCursors()
 	qctx, release := newCtx(ctx)
-	rows, err := c.sess.Query(qctx, sql)
+	var rows Rows
+	var err error
+	if tq, ok := c.sess.(TemplateQuerier); ok && c.template.sql == sql && sql != "" {
+		rows, err = tq.QueryTemplate(qctx, c.template.template, sql)
+	} else {
+		rows, err = c.sess.Query(qctx, sql)
+	}
 	if err == nil && rows == nil {
 		err = fmt.Errorf("wire: engine returned no rows and no error for %q", sql)
 	}
@@ -70,6 +76,10 @@ func (c *conn) startEngineIn(ctx context.Context, sql string, newCtx func(contex
 	}
 	return &execution{rows: rows, ctx: qctx, release: release}, nil
 }
+
+// boundTemplate is the prepared statement behind the portal being
+// started: its text with $n and the text with the values bound.
+type boundTemplate struct{ template, sql string }
 
 // streamRows sends up to limit rows (all when limit is 0) as DataRows
 // encoded for cols in formats. It reports whether rows may remain.

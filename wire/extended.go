@@ -206,7 +206,11 @@ func (c *conn) startPortal(ctx context.Context, p *portal) error {
 	if p.exec != nil || p.done || p.stmt.sql == "" {
 		return nil
 	}
+	if len(p.stmt.paramOIDs) > 0 {
+		c.template = boundTemplate{template: p.stmt.sql, sql: p.sql}
+	}
 	e, err := c.startStatement(ctx, p.sql)
+	c.template = boundTemplate{}
 	if err != nil {
 		return err
 	}
