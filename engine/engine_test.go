@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -437,4 +438,28 @@ func TestPostgresArithmetic(t *testing.T) {
 	require.Equal(t, int64(3), rows[0][0])
 	require.Equal(t, int64(-3), rows[0][2])
 	require.InDelta(t, 1.0, rows[0][3], 1e-9)
+}
+
+// TestDivisionByZero checks Postgres' error for a zero divisor, and that
+// division and modulo still work.
+func TestDivisionByZero(t *testing.T) {
+	env := newEnv(t)
+	ctx := context.Background()
+	s, err := env.e.Open(ctx, "demo", "alice")
+	require.NoError(t, err)
+	defer s.Close()
+	for _, q := range []string{"SELECT 1/0", "SELECT 1.5/0", "SELECT 5 % 0", "SELECT visits / (visits - visits) FROM patient"} {
+		_, _, _, err := collect(ctx, s, q)
+		require.Equal(t, sqlstate.DivisionByZero, sqlstate.Code(err), "%s: %v", q, err)
+	}
+	_, rows, _, err := collect(ctx, s, "SELECT 7/2, 7 % 3, 7.0/2, sum(visits)/count(*), CASE WHEN false THEN 1/0 END FROM patient")
+	require.NoError(t, err)
+	require.Equal(t, []any{int64(3), int64(1), 3.5, 2.0, nil}, []any{rows[0][0], rows[0][1], toFloat(rows[0][2]), toFloat(rows[0][3]), rows[0][4]})
+}
+
+func toFloat(v any) any {
+	if f, err := strconv.ParseFloat(fmt.Sprint(v), 64); err == nil {
+		return f
+	}
+	return v
 }

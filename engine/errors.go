@@ -47,8 +47,14 @@ func mapError(ctx context.Context, err error) error {
 	return &sqlstate.Error{Code: errorCode(de.Type, msg), Message: msg, Hint: hint, Err: err}
 }
 
+// divisionByZero is the message of the error pg_div and pg_mod raise.
+const divisionByZero = "division by zero"
+
 // errorCode picks the SQLSTATE for a DuckDB error type and message.
 func errorCode(t duckdb.ErrorType, msg string) string {
+	if strings.HasSuffix(msg, divisionByZero) {
+		return sqlstate.DivisionByZero
+	}
 	switch t {
 	case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax:
 		return sqlstate.SyntaxError

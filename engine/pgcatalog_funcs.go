@@ -16,6 +16,10 @@ func catalogFunctions(version string) []compatFunction {
 	}
 	return []compatFunction{
 		{Name: "version", Overloads: []string{"() AS " + quoteLiteral(version)}},
+		// Postgres raises 22012 where DuckDB gives NULL or Infinity; the
+		// rewrite turns a / b and a % b into these (see rewriter.operator).
+		{Name: "pg_div", Overloads: []string{"(p_a, p_b) AS CASE WHEN p_b = 0 THEN error('" + divisionByZero + "') ELSE p_a / p_b END"}},
+		{Name: "pg_mod", Overloads: []string{"(p_a, p_b) AS CASE WHEN p_b = 0 THEN error('" + divisionByZero + "') ELSE p_a % p_b END"}},
 		{Name: "pg_get_userbyid", Overloads: []string{fmt.Sprintf("(p_a) AS CASE WHEN p_a = %d THEN %s ELSE 'unknown (OID=' || p_a || ')' END", ownerOID, quoteLiteral(ownerName))}},
 		{Name: "current_user", Overloads: []string{"() AS getvariable('fhirlake_user')"}},
 		{Name: "session_user", Overloads: []string{"() AS getvariable('fhirlake_user')"}},

@@ -262,7 +262,9 @@ func sqlValueFunction(f *pg.SQLValueFunction) *pg.Node {
 	return pg.MakeFuncCallNode(nameList("memory", "fhirlake_pg", name), nil, int32(f.Location))
 }
 
-// operator gives the regular-expression operators Postgres' meaning and
+// operator gives division and modulo Postgres' error on a zero divisor
+// (22012, where DuckDB answers NULL or Infinity), the regular-expression
+// operators Postgres' meaning, and
 // drops pg_catalog from OPERATOR(pg_catalog.op). In DuckDB, a ~ 'p' is a
 // full match; in Postgres it is a search (psql's nspname !~ '^pg_'), which
 // is DuckDB's regexp_matches. Postgres' '.' matches a newline: flag s.
@@ -278,6 +280,10 @@ func (r *rewriter) operator(e *pg.A_Expr) *pg.Node {
 	}
 	if e.Kind != pg.A_Expr_Kind_AEXPR_OP || e.Lexpr == nil {
 		return nil
+	}
+	if fn := map[string]string{"/": "pg_div", "%": "pg_mod"}[op]; fn != "" {
+		r.changed = true
+		return pg.MakeFuncCallNode(nameList("memory", "fhirlake_pg", fn), []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
 	}
 	flags := map[string]string{"~": "s", "!~": "s", "~*": "is", "!~*": "is"}[op]
 	if flags == "" {
