@@ -521,6 +521,15 @@ func (c *conn) detachCursors() {
 func (c *conn) materialise(k *sqlCursor) error {
 	e := k.src
 	m := &memRows{cols: k.cols, tag: e.rows.Tag()}
+	values := 0
+	tooMany := func() error {
+		values += len(k.cols)
+		if values > maxCursorValues {
+			e.close()
+			return newError(sqlstate.OutOfMemory, "a cursor left open while another statement runs keeps its remaining rows in memory, and this one has more than %d values left: fetch it to the end or close it first", maxCursorValues)
+		}
+		return nil
+	}
 	if br, ok := e.rows.(BatchRows); ok && len(k.cols) > 0 {
 		cur := e.cursor
 		if cur == nil {
@@ -537,6 +546,9 @@ func (c *conn) materialise(k *sqlCursor) error {
 				}
 			}
 			for ; cur.next < int(cur.batch.NumRows()); cur.next++ {
+				if err := tooMany(); err != nil {
+					return err
+				}
 				row := make([]any, len(k.cols))
 				for i := range row {
 					if !cur.batch.Column(i).IsNull(cur.next) {
@@ -548,6 +560,9 @@ func (c *conn) materialise(k *sqlCursor) error {
 		}
 	} else {
 		for e.rows.Next() {
+			if err := tooMany(); err != nil {
+				return err
+			}
 			row := slices.Clone(e.rows.Values())
 			for i, v := range row {
 				if b, ok := v.([]byte); ok {
@@ -564,6 +579,11 @@ func (c *conn) materialise(k *sqlCursor) error {
 	k.src = &execution{rows: m, ctx: context.Background(), release: func() {}}
 	return nil
 }
+
+// maxCursorValues bounds the values an open cursor may keep in memory
+// when another statement runs on the session (about 100 bytes each):
+// the cap on result memory covers cursors too.
+var maxCursorValues = 5_000_000
 
 // errRows is an empty Rows that reports err: a cursor whose rows failed
 // while being materialised reports the failure at its next FETCH.

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +178,23 @@ func TestCursorOutlivesStatementTimeout(t *testing.T) {
 		c.query("SET statement_timeout = 20; BEGIN; DECLARE c CURSOR FOR SELECT many"))
 	time.Sleep(60 * time.Millisecond)
 	require.Equal(t, []string{"RowDescription n:20", "DataRow 0", "CommandComplete FETCH 1", "ReadyForQuery T"}, c.query("FETCH c"))
+}
+
+// TestCursorMemoryCap checks that an open cursor whose rest is too large
+// to keep in memory while another statement runs reports 53200 at its
+// next FETCH, and the session goes on.
+func TestCursorMemoryCap(t *testing.T) {
+	old := maxCursorValues
+	maxCursorValues = 10
+	defer func() { maxCursorValues = old }()
+	_, addr := startServer(t, newTestEngine())
+	c, _ := connect(t, addr, nil)
+	c.query("BEGIN")
+	c.query("DECLARE big CURSOR FOR SELECT many")
+	require.Contains(t, c.query("FETCH 1 big"), "DataRow 0")
+	require.Contains(t, c.query("SELECT 1"), "DataRow 1", "another statement runs")
+	got := c.query("FETCH 1 big")
+	require.Contains(t, strings.Join(got, "\n"), "ErrorResponse ERROR 53200")
+	c.query("ROLLBACK")
+	require.Contains(t, c.query("SELECT 1"), "DataRow 1")
 }
