@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
