@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,16 +134,16 @@ func typedBatches(t *testing.T) ([]Column, []arrow.RecordBatch, [][]any) {
 	return cols, batches, vals
 }
 
-// TestBatchRowsEncodeLikeRows checks that Arrow batches encode to exactly
-// the bytes the same values give through Rows.Values, in text and binary,
-// whole and through a portal in pieces.
-func TestBatchRowsEncodeLikeRows(t *testing.T) {
+// typedServer serves the rows of typedBatches: a statement that mentions
+// "batch" gets them as BatchRows, any other as the same Go values.
+func typedServer(t *testing.T) (addr string, cols []Column) {
+	t.Helper()
 	cols, batches, vals := typedBatches(t)
 	e := newTestEngine()
 	e.open = func(context.Context, string, string) (Session, error) {
 		return &fakeSession{
 			query: func(_ context.Context, sql string) (Rows, error) {
-				if sql == "SELECT batch" {
+				if strings.Contains(sql, "batch") {
 					return &batchRows{cols: cols, batches: batches, vals: vals, tag: "SELECT 5"}, nil
 				}
 				return &fakeRows{cols: cols, data: vals, tag: "SELECT 5"}, nil
@@ -150,7 +151,15 @@ func TestBatchRowsEncodeLikeRows(t *testing.T) {
 			close: func() error { return nil },
 		}, nil
 	}
-	_, addr := startServer(t, e)
+	_, addr = startServer(t, e)
+	return addr, cols
+}
+
+// TestBatchRowsEncodeLikeRows checks that Arrow batches encode to exactly
+// the bytes the same values give through Rows.Values, in text and binary,
+// whole and through a portal in pieces.
+func TestBatchRowsEncodeLikeRows(t *testing.T) {
+	addr, cols := typedServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	conn, err := pgconn.Connect(ctx, fmt.Sprintf("postgres://alice@%s/db?sslmode=disable", addr))
@@ -191,20 +200,7 @@ func TestBatchRowsEncodeLikeRows(t *testing.T) {
 // TestBatchRowsPortal fetches a batch result three rows at a time through
 // a named portal: PortalSuspended between, the rows in order.
 func TestBatchRowsPortal(t *testing.T) {
-	cols, batches, vals := typedBatches(t)
-	e := newTestEngine()
-	e.open = func(context.Context, string, string) (Session, error) {
-		return &fakeSession{
-			query: func(_ context.Context, sql string) (Rows, error) {
-				if sql == "SELECT batch" {
-					return &batchRows{cols: cols, batches: batches, vals: vals, tag: "SELECT 5"}, nil
-				}
-				return &fakeRows{cols: cols, data: vals, tag: "SELECT 5"}, nil
-			},
-			close: func() error { return nil },
-		}, nil
-	}
-	_, addr := startServer(t, e)
+	addr, _ := typedServer(t)
 	c, _ := connect(t, addr, nil)
 	batch := c.send(1, &pgproto3.Parse{Query: "SELECT batch"}, &pgproto3.Bind{DestinationPortal: "p"},
 		&pgproto3.Execute{Portal: "p", MaxRows: 3}, &pgproto3.Execute{Portal: "p", MaxRows: 3}, &pgproto3.Execute{Portal: "p", MaxRows: 3},

@@ -193,20 +193,7 @@ func TestCopyExtended(t *testing.T) {
 // bytes the same values give through Rows.Values, in every format, read
 // with pgconn's CopyTo.
 func TestCopyBatchLikeRows(t *testing.T) {
-	cols, batches, vals := typedBatches(t)
-	e := newTestEngine()
-	e.open = func(context.Context, string, string) (Session, error) {
-		return &fakeSession{
-			query: func(_ context.Context, sql string) (Rows, error) {
-				if strings.Contains(sql, "batch") {
-					return &batchRows{cols: cols, batches: batches, vals: vals, tag: "SELECT 5"}, nil
-				}
-				return &fakeRows{cols: cols, data: vals, tag: "SELECT 5"}, nil
-			},
-			close: func() error { return nil },
-		}, nil
-	}
-	_, addr := startServer(t, e)
+	addr, _ := typedServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	conn, err := pgconn.Connect(ctx, fmt.Sprintf("postgres://alice@%s/db?sslmode=disable", addr))

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -113,20 +112,7 @@ func TestCursorExtended(t *testing.T) {
 // values in steps that cross batch boundaries, with a materialisation in
 // the middle: the replies must be identical.
 func TestCursorBatchLikeRows(t *testing.T) {
-	cols, batches, vals := typedBatches(t)
-	e := newTestEngine()
-	e.open = func(context.Context, string, string) (Session, error) {
-		return &fakeSession{
-			query: func(_ context.Context, sql string) (Rows, error) {
-				if sql == "SELECT batch" {
-					return &batchRows{cols: cols, batches: batches, vals: vals, tag: "SELECT 5"}, nil
-				}
-				return &fakeRows{cols: cols, data: vals, tag: "SELECT 5"}, nil
-			},
-			close: func() error { return nil },
-		}, nil
-	}
-	_, addr := startServer(t, e)
+	addr, _ := typedServer(t)
 	c, _ := connect(t, addr, nil)
 	script := func(query string, binary string) [][]string {
 		var out [][]string
