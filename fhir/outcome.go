@@ -7,6 +7,9 @@ type Issue struct {
 	Severity    string `json:"severity"`              // fatal | error | warning | information
 	Code        string `json:"code"`                  // e.g. not-found, invalid, exception
 	Diagnostics string `json:"diagnostics,omitempty"` // human-readable detail
+	// Expression holds FHIRPath locations of the problem, such as
+	// "Patient.birthDate" or "Observation.component[1].code".
+	Expression []string `json:"expression,omitempty"`
 }
 
 // OperationOutcome is the FHIR resource returned with every error response.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,7 +18,7 @@ func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
 	var h head
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := s.clock()
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		w := newWriter(tx, now)
 		cur, exists, err := w.head(rk)
@@ -40,6 +39,7 @@ func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
 	if err != nil {
 		return Resource{}, fmt.Errorf("store: delete %s/%s: %w", typ, id, err)
 	}
+	s.noteCommitted(now)
 	return tombstone(typ, id, h), nil
 }
 

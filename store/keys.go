@@ -8,6 +8,8 @@ var (
 	bucketCurrent  = []byte("current")
 	bucketVersions = []byte("versions")
 	bucketCounts   = []byte("counts")
+	// bucketIdentifiers indexes Identifier values, see identifiers.go.
+	bucketIdentifiers = []byte("identifiers")
 )
 
 // sep separates key parts; neither type names nor FHIR ids can contain it.
@@ -64,4 +66,36 @@ func appendVersionAD(dst []byte, typ, id string, version int64) []byte {
 	dst = appendResKey(dst, typ, id)
 	dst = append(dst, sep)
 	return binary.BigEndian.AppendUint64(dst, uint64(version))
+}
+
+// identKeyPrefix is the prefix of the identifier index keys of one value:
+// type 0x00 value 0x00. The full key is identKeyPrefix system 0x00 id.
+// Identifier values and systems are strings that may in principle hold
+// 0x00; such identifiers are not indexed.
+func identKeyPrefix(typ, value string) []byte {
+	k := make([]byte, 0, len(typ)+len(value)+2)
+	k = append(k, typ...)
+	k = append(k, sep)
+	k = append(k, value...)
+	return append(k, sep)
+}
+
+// identKey is the key of one identifier of typ/id.
+func identKey(typ, system, value, id string) []byte {
+	k := identKeyPrefix(typ, value)
+	k = append(k, system...)
+	k = append(k, sep)
+	return append(k, id...)
+}
+
+// splitIdentKey returns the system and id of an index key whose prefix
+// (of length n) is already known.
+func splitIdentKey(k []byte, n int) (system, id string, ok bool) {
+	rest := k[n:]
+	for i, c := range rest {
+		if c == sep {
+			return string(rest[:i]), string(rest[i+1:]), true
+		}
+	}
+	return "", "", false
 }

@@ -21,6 +21,7 @@ type prepared struct {
 	metaRest []byte // slice of canon
 	rest     []byte // slice of canon
 	hash     [32]byte
+	idents   []identifier // the top-level identifier element's values
 
 	// Set by Put's plan: the committed head of rk (if exists), the version
 	// this input becomes (0 if unchanged) and its encoded version value.
@@ -69,12 +70,14 @@ func prepare(in Input) (prepared, error) {
 	}
 	canon = append(canon, '}')
 	p.hash = sha256.Sum256(canon)
+	p.idents = parseIdentifiers(top.ident)
 	return p, nil
 }
 
 // topLevel is a resource's top-level members, sorted out by splitTop.
 type topLevel struct {
 	meta    []byte   // the meta object, or nil
+	ident   []byte   // the identifier array, or nil
 	rest    [][]byte // the other members but resourceType and id, in order
 	restLen int      // their total length plus one comma each
 }
@@ -101,6 +104,9 @@ func splitTop(obj []byte, typ, id string) (topLevel, error) {
 			}
 			top.meta = val
 		default:
+			if keyIs(key, "identifier") {
+				top.ident = val
+			}
 			top.restLen += len(member) + 1
 			top.rest = append(top.rest, member)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -34,7 +33,7 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 	// read while planning stay current until the write transaction.
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := s.clock()
 	preps, err := s.prepareAll(ctx, in)
 	if err != nil {
 		return nil, err
@@ -82,6 +81,11 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", preps[i].typ, preps[i].id, err)
 			}
+			if o != Unchanged {
+				if err := w.addIdentifiers(&preps[i]); err != nil {
+					return err
+				}
+			}
 			out[i] = o
 		}
 		return w.flushCounts()
@@ -89,6 +93,7 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: put: %w", err)
 	}
+	s.noteCommitted(now)
 	return out, nil
 }
 

@@ -42,6 +42,8 @@ const (
 	// Unchanged means the content equals the current version (ignoring
 	// meta.versionId and meta.lastUpdated), so nothing was written.
 	Unchanged
+	// Deleted means a tombstone was written ([Store.Apply]).
+	Deleted
 )
 
 // String returns the outcome's lower-case name.
@@ -53,6 +55,8 @@ func (o Outcome) String() string {
 		return "updated"
 	case Unchanged:
 		return "unchanged"
+	case Deleted:
+		return "deleted"
 	}
 	return "unknown"
 }

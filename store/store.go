@@ -40,7 +40,11 @@ type Store struct {
 	path   string
 	now    func() time.Time
 	codecs codecs
-	wmu    sync.Mutex // serialises Put and Delete, see Put
+	wmu    sync.Mutex // serialises Put, Delete and Apply's commits, see Put
+	group  groupCommit
+
+	lastMu sync.Mutex
+	last   time.Time // lastUpdated of the latest commit, see clock
 }
 
 // initialMmap is 1 GiB on 64-bit platforms, 0 (grow as needed) elsewhere.
@@ -95,7 +99,11 @@ func Open(path string, opts Options) (*Store, error) {
 		if err := s.initBuckets(tx); err != nil {
 			return err
 		}
-		return s.loadDicts(tx)
+		if err := s.loadDicts(tx); err != nil {
+			return err
+		}
+		s.last = lastCommit(tx)
+		return s.indexIdentifiers(tx)
 	})
 	if err != nil {
 		_ = db.Close()
@@ -114,7 +122,7 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 	} else if tx.Bucket(bucketCurrent) != nil {
 		return errors.New("file has no format marker: not a fhirlake store, or one from an older build (re-import the data into a new store)")
 	}
-	for _, name := range [][]byte{bucketMeta, bucketCurrent, bucketVersions, bucketCounts} {
+	for _, name := range [][]byte{bucketMeta, bucketCurrent, bucketVersions, bucketCounts, bucketIdentifiers} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

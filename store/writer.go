@@ -11,6 +11,8 @@ import (
 // writer applies changes inside one write transaction.
 type writer struct {
 	current, versions, counts *bolt.Bucket
+	idents                    *bolt.Bucket
+	dec                       Codec // reads versions written before
 	updated                   int64 // lastUpdated of every version written, Unix ms
 	delta                     map[string]int64
 	mem                       arena
@@ -21,6 +23,7 @@ func newWriter(tx *bolt.Tx, now time.Time) *writer {
 		current:  tx.Bucket(bucketCurrent),
 		versions: tx.Bucket(bucketVersions),
 		counts:   tx.Bucket(bucketCounts),
+		idents:   tx.Bucket(bucketIdentifiers),
 		updated:  now.UnixMilli(),
 		delta:    map[string]int64{},
 	}
