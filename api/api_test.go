@@ -31,6 +31,15 @@ func (d datastores) Lookup(name string) (Reader, bool) {
 	return r, ok
 }
 
+// readOnly hides the write methods of a store.
+type readOnly struct{ s *store.Store }
+
+func (r readOnly) Read(ctx context.Context, typ, id string) (store.Resource, error) {
+	return r.s.Read(ctx, typ, id)
+}
+
+func (r readOnly) Types(ctx context.Context) ([]string, error) { return r.s.Types(ctx) }
+
 // readerFunc adapts a function to Reader, without TypeLister.
 type readerFunc func(ctx context.Context, typ, id string) (store.Resource, error)
 
@@ -75,7 +84,7 @@ func newTestHandler(t *testing.T, log io.Writer) http.Handler {
 	if log == nil {
 		log = io.Discard
 	}
-	return NewHandler(datastores{"main": s, "broken": broken}, Options{
+	return NewHandler(datastores{"main": s, "broken": broken, "ro": readOnly{s}}, Options{
 		Software: "fhirlake", Version: "0.1.0-test",
 		Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    func() time.Time { return published },
@@ -161,16 +170,18 @@ func TestRead(t *testing.T) {
 		{name: "unknown data store", method: "GET", target: "/fhir/other/Patient/p1", wantStatus: 404, golden: "outcome/unknown-datastore"},
 		{
 			name: "POST", method: "POST", target: "/fhir/main/Patient/p1", wantStatus: 405, golden: "outcome/method-not-allowed",
-			wantHeader: map[string]string{"Allow": "GET, HEAD"},
+			wantHeader: map[string]string{"Allow": "GET, HEAD, PUT, PATCH, DELETE"},
 		},
-		{name: "PUT", method: "PUT", target: "/fhir/main/Patient/p1", wantStatus: 405},
-		{name: "DELETE", method: "DELETE", target: "/fhir/main/Patient/p1", wantStatus: 405},
+		{name: "PUT without a body", method: "PUT", target: "/fhir/main/Patient/p1", wantStatus: 400},
+		{name: "DELETE on a read-only data store", method: "DELETE", target: "/fhir/broken/Patient/p1", wantStatus: 405},
 		{name: "_format=xml", method: "GET", target: "/fhir/main/Patient/p1?_format=xml", wantStatus: 406, golden: "outcome/format-xml"},
 		{name: "Accept xml", method: "GET", target: "/fhir/main/Patient/p1", header: http.Header{"Accept": {"application/fhir+xml"}}, wantStatus: 406, golden: "outcome/accept-xml"},
 		{name: "Accept json with q=0", method: "GET", target: "/fhir/main/Patient/p1", header: http.Header{"Accept": {"application/json;q=0, text/plain"}}, wantStatus: 406},
-		{name: "search is not served", method: "GET", target: "/fhir/main/Patient", wantStatus: 404, golden: "outcome/no-endpoint"},
+		{name: "search is not served", method: "GET", target: "/fhir/main/Patient", wantStatus: 405},
+		{name: "no endpoint", method: "GET", target: "/fhir/main/Patient/p1/x/y", wantStatus: 404, golden: "outcome/no-endpoint"},
 		{name: "trailing slash", method: "GET", target: "/fhir/main/Patient/p1/", wantStatus: 404},
-		{name: "vread is not served", method: "GET", target: "/fhir/main/Patient/p1/_history/1", wantStatus: 404},
+		{name: "vread", method: "GET", target: "/fhir/main/Patient/p1/_history/1", wantStatus: 200,
+			wantBody: `{"resourceType":"Patient","id":"p1","meta":{"versionId":"1","lastUpdated":"2026-11-27T10:11:12.345Z"},"active":true}`},
 		{name: "base", method: "GET", target: "/fhir", wantStatus: 404},
 		{name: "reader failure", method: "GET", target: "/fhir/broken/Patient/p1", wantStatus: 500, golden: "outcome/internal-error"},
 	}
@@ -204,10 +215,23 @@ func TestRead(t *testing.T) {
 
 func TestMetadata(t *testing.T) {
 	h := newTestHandler(t, nil)
-	rec := do(h, "GET", "/fhir/main/metadata", nil)
+	rec := do(h, "GET", "/fhir/ro/metadata", nil)
 	require.Equal(t, 200, rec.Code)
 	require.Equal(t, "application/fhir+json; charset=utf-8", rec.Header().Get("Content-Type"))
 	checkGolden(t, "metadata", rec.Body.Bytes())
+
+	// A writable data store advertises every type and interaction.
+	rec = do(h, "GET", "/fhir/main/metadata", nil)
+	require.Equal(t, 200, rec.Code)
+	var full capabilityStatement
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &full))
+	require.Len(t, full.Rest[0].Resource, len(fhir.ResourceTypes()))
+	require.Equal(t, []interaction{{Code: "transaction"}, {Code: "batch"}, {Code: "history-system"}}, full.Rest[0].Interaction)
+	for _, r := range full.Rest[0].Resource {
+		require.Len(t, r.Interaction, 8)
+		require.Equal(t, "versioned-update", r.Versioning)
+		require.True(t, r.ConditionalCreate)
+	}
 
 	// A reader that cannot list its types advertises read on every type.
 	rec = do(h, "GET", "/fhir/broken/metadata", nil)
@@ -224,6 +248,7 @@ func TestMetadata(t *testing.T) {
 		want           int
 	}{
 		{"POST", "/fhir/main/metadata", 405},
+		{"GET", "/fhir/ro/metadata", 200},
 		{"GET", "/fhir/other/metadata", 404},
 		{"GET", "/fhir/main/metadata?_format=xml", 406},
 		{"GET", "/fhir/main/metadata?_format=json", 200},

@@ -4,8 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -51,6 +55,14 @@ type Options struct {
 	Views ViewStore
 	// Importer, when set, serves POST /datastores/{ds}/$import.
 	Importer Importer
+	// Validate, when set, checks every resource written (create, update,
+	// patch, Bundle entries) and returns its problems; any problem refuses
+	// the write with 422. Well-formed JSON and a matching resourceType
+	// are always checked.
+	Validate func(body []byte) []fhir.Issue
+	// Changed, when set, is called after every committed write with the
+	// data store's name, so derived views can catch up.
+	Changed func(datastore string)
 	// Now returns the current time; the CapabilityStatement's date is the
 	// time NewHandler was called. Defaults to time.Now.
 	Now func() time.Time
@@ -63,6 +75,12 @@ type handler struct {
 	log       *slog.Logger
 	published time.Time
 	mux       *http.ServeMux
+	// condMu serialises the conditional interactions (search, then
+	// write), so two If-None-Exist creates of the same identifier cannot
+	// both create.
+	condMu sync.Mutex
+	// exports says whether bulk $export is served.
+	exports bool
 }
 
 // NewHandler returns the FHIR REST handler for the data stores of ds. Mount
@@ -77,7 +95,14 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 	}
 	h := &handler{ds: ds, opts: opts, log: opts.Logger, published: opts.Now().UTC(), mux: http.NewServeMux()}
 	h.mux.HandleFunc("/fhir/{datastore}/metadata", h.metadata)
-	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}", h.read)
+	h.mux.HandleFunc("/fhir/{datastore}", h.system)
+	h.mux.HandleFunc("/fhir/{datastore}/{$}", h.system)
+	h.mux.HandleFunc("/fhir/{datastore}/_history", h.historyRoute)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}", h.typeLevel)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/_history", h.historyRoute)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}", h.instance)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}/_history", h.historyRoute)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}/_history/{vid}", h.historyRoute)
 	h.mux.HandleFunc("/fhir/", h.notFound)
 	h.mux.HandleFunc("/fhir", h.notFound)
 	h.viewRoutes()
@@ -90,7 +115,15 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	h.mux.ServeHTTP(rec, r)
+	if p := r.URL.Path; strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+		// ServeMux would redirect to the cleaned path; a FHIR client
+		// gets an OperationOutcome instead.
+		writeOutcome(rec, r, http.StatusNotFound, "not-found",
+			"no FHIR endpoint at "+strconv.Quote(p)+": the path has empty, '.' or '..' segments")
+	} else {
+		h.mux.ServeHTTP(rec, r)
+	}
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "api: request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))

@@ -33,15 +33,28 @@ type implementation struct {
 }
 
 type rest struct {
-	Mode     string         `json:"mode"`
-	Resource []restResource `json:"resource"`
+	Mode        string         `json:"mode"`
+	Resource    []restResource `json:"resource"`
+	Interaction []interaction  `json:"interaction,omitempty"`
+	Operation   []operation    `json:"operation,omitempty"`
 }
 
 type restResource struct {
-	Type        string        `json:"type"`
-	Interaction []interaction `json:"interaction"`
-	Versioning  string        `json:"versioning"`
-	ReadHistory bool          `json:"readHistory"`
+	Type              string        `json:"type"`
+	Interaction       []interaction `json:"interaction"`
+	Versioning        string        `json:"versioning"`
+	ReadHistory       bool          `json:"readHistory"`
+	UpdateCreate      bool          `json:"updateCreate,omitempty"`
+	ConditionalCreate bool          `json:"conditionalCreate,omitempty"`
+	ConditionalRead   string        `json:"conditionalRead,omitempty"`
+	ConditionalUpdate bool          `json:"conditionalUpdate,omitempty"`
+	ConditionalDelete string        `json:"conditionalDelete,omitempty"`
+	Operation         []operation   `json:"operation,omitempty"`
+}
+
+type operation struct {
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
 }
 
 type interaction struct {
@@ -60,7 +73,8 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	types := fhir.ResourceTypes()
-	if tl, ok := rd.(TypeLister); ok {
+	_, writable := rd.(Store)
+	if tl, ok := rd.(TypeLister); ok && !writable {
 		got, err := tl.Types(r.Context())
 		if err != nil {
 			h.serverError(w, r, err)
@@ -69,7 +83,7 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 		types = slices.DeleteFunc(slices.Clone(got), func(t string) bool { return !fhir.IsResourceType(t) })
 		slices.Sort(types)
 	}
-	body, err := json.Marshal(h.capabilities(r.PathValue("datastore"), types))
+	body, err := json.Marshal(h.capabilities(r.PathValue("datastore"), types, writable))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -77,7 +91,9 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, body)
 }
 
-func (h *handler) capabilities(datastore string, types []string) capabilityStatement {
+// capabilities describes the data store: read only, or (writable) the
+// full set of interactions a Store serves, every R4 type.
+func (h *handler) capabilities(datastore string, types []string, writable bool) capabilityStatement {
 	name := h.opts.Software
 	if name == "" {
 		name = "fhirlake"
@@ -89,6 +105,32 @@ func (h *handler) capabilities(datastore string, types []string) capabilityState
 			Interaction: []interaction{{Code: "read"}},
 			Versioning:  "versioned",
 		}
+		if writable {
+			res[i] = restResource{
+				Type: t,
+				Interaction: []interaction{{Code: "read"}, {Code: "vread"}, {Code: "update"}, {Code: "patch"},
+					{Code: "delete"}, {Code: "history-instance"}, {Code: "history-type"}, {Code: "create"}},
+				Versioning:        "versioned-update",
+				ReadHistory:       true,
+				UpdateCreate:      true,
+				ConditionalCreate: true,
+				ConditionalRead:   "full-support",
+				ConditionalUpdate: true,
+				ConditionalDelete: "single",
+			}
+			if h.exports && (t == "Patient" || t == "Group") {
+				res[i].Operation = []operation{{Name: "export", Definition: exportDefinition(t)}}
+			}
+		}
+	}
+	rs := rest{Mode: "server", Resource: res}
+	desc := "FHIR R4 read access to data store " + `"` + datastore + `"`
+	if writable {
+		desc = "FHIR R4 server for data store " + `"` + datastore + `"`
+		rs.Interaction = []interaction{{Code: "transaction"}, {Code: "batch"}, {Code: "history-system"}}
+		if h.exports {
+			rs.Operation = []operation{{Name: "export", Definition: exportDefinition("")}}
+		}
 	}
 	return capabilityStatement{
 		ResourceType:   "CapabilityStatement",
@@ -96,9 +138,21 @@ func (h *handler) capabilities(datastore string, types []string) capabilityState
 		Date:           h.published.Format(time.RFC3339),
 		Kind:           "instance",
 		Software:       software{Name: name, Version: h.opts.Version},
-		Implementation: implementation{Description: "FHIR R4 read access to data store " + `"` + datastore + `"`},
+		Implementation: implementation{Description: desc},
 		FHIRVersion:    "4.0.1",
 		Format:         []string{"json"},
-		Rest:           []rest{{Mode: "server", Resource: res}},
+		Rest:           []rest{rs},
 	}
+}
+
+// exportDefinition is the canonical OperationDefinition of the Bulk Data
+// export at system, Patient or Group level.
+func exportDefinition(level string) string {
+	switch level {
+	case "Patient":
+		return "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"
+	case "Group":
+		return "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"
+	}
+	return "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
 }

@@ -69,7 +69,7 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 // notFound answers every path the API does not serve.
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	writeOutcome(w, r, http.StatusNotFound, "not-found",
-		"no FHIR endpoint at "+strconv.Quote(r.URL.Path)+"; this server serves GET /fhir/{datastore}/metadata and GET /fhir/{datastore}/{type}/{id}")
+		"no FHIR endpoint at "+strconv.Quote(r.URL.Path)+"; GET /fhir/{datastore}/metadata lists the interactions this server supports")
 }
 
 // allowRead checks the method of a read-only endpoint: GET or HEAD.
@@ -79,6 +79,6 @@ func allowRead(w http.ResponseWriter, r *http.Request) bool {
 	}
 	w.Header().Set("Allow", "GET, HEAD")
 	writeOutcome(w, r, http.StatusMethodNotAllowed, "not-supported",
-		"method "+r.Method+" is not supported on "+r.URL.Path+"; only GET (read) is")
+		"method "+r.Method+" is not supported on "+r.URL.Path+"; only GET and HEAD are")
 	return false
 }

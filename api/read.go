@@ -5,10 +5,116 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 )
+
+// methodNotAllowed answers 405 with the Allow header.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeOutcome(w, r, http.StatusMethodNotAllowed, "not-supported",
+		fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+}
+
+// checkType answers 404 for a type that is not an R4 resource type.
+func checkType(w http.ResponseWriter, r *http.Request, typ string) bool {
+	if fhir.IsResourceType(typ) {
+		return true
+	}
+	writeOutcome(w, r, http.StatusNotFound, "not-supported",
+		fmt.Sprintf("resource type %q is not supported: it is not a FHIR R4 resource type", typ))
+	return false
+}
+
+// checkID answers 400 for an invalid id.
+func checkID(w http.ResponseWriter, r *http.Request, id string) bool {
+	if fhir.ValidID(id) {
+		return true
+	}
+	writeOutcome(w, r, http.StatusBadRequest, "invalid",
+		fmt.Sprintf("invalid id %q: a FHIR id is 1 to 64 characters from A-Z, a-z, 0-9, '-' and '.'", id))
+	return false
+}
+
+// instance serves /fhir/{datastore}/{type}/{id}: read, update, patch and
+// delete.
+func (h *handler) instance(w http.ResponseWriter, r *http.Request) {
+	typ, id := r.PathValue("type"), r.PathValue("id")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.read(w, r)
+		return
+	case http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		methodNotAllowed(w, r, "GET", "HEAD", "PUT", "PATCH", "DELETE")
+		return
+	}
+	if !negotiate(w, r) || !checkType(w, r, typ) || !checkID(w, r, id) {
+		return
+	}
+	st, ok := h.writable(w, r)
+	if !ok {
+		return
+	}
+	switch r.Method {
+	case http.MethodPut:
+		h.update(w, r, st, typ, id)
+	case http.MethodPatch:
+		h.patch(w, r, st, typ, id)
+	default:
+		h.remove(w, r, st, typ, id)
+	}
+}
+
+// typeLevel serves /fhir/{datastore}/{type}: create, conditional update
+// and conditional delete.
+func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request) {
+	typ := r.PathValue("type")
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodDelete:
+	default:
+		methodNotAllowed(w, r, "POST", "PUT", "DELETE")
+		return
+	}
+	if !negotiate(w, r) || !checkType(w, r, typ) {
+		return
+	}
+	st, ok := h.writable(w, r)
+	if !ok {
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		h.create(w, r, st, typ)
+	case http.MethodPut:
+		h.conditionalUpdate(w, r, st, typ)
+	default:
+		h.conditionalDelete(w, r, st, typ)
+	}
+}
+
+// historyRoute serves the three _history levels and vread.
+func (h *handler) historyRoute(w http.ResponseWriter, r *http.Request) {
+	if !allowRead(w, r) || !negotiate(w, r) {
+		return
+	}
+	typ, id, vid := r.PathValue("type"), r.PathValue("id"), r.PathValue("vid")
+	if typ != "" && !checkType(w, r, typ) || id != "" && !checkID(w, r, id) {
+		return
+	}
+	st, ok := h.writable(w, r)
+	if !ok {
+		return
+	}
+	if vid != "" {
+		h.vread(w, r, st, typ, id, vid)
+		return
+	}
+	h.history(w, r, st, typ, id)
+}
 
 // read serves GET /fhir/{datastore}/{type}/{id}
 // (https://hl7.org/fhir/R4/http.html#read).
@@ -21,14 +127,7 @@ func (h *handler) read(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typ, id := r.PathValue("type"), r.PathValue("id")
-	if !fhir.IsResourceType(typ) {
-		writeOutcome(w, r, http.StatusNotFound, "not-supported",
-			fmt.Sprintf("resource type %q is not supported: it is not a FHIR R4 resource type", typ))
-		return
-	}
-	if !fhir.ValidID(id) {
-		writeOutcome(w, r, http.StatusBadRequest, "invalid",
-			fmt.Sprintf("invalid id %q: a FHIR id is 1 to 64 characters from A-Z, a-z, 0-9, '-' and '.'", id))
+	if !checkType(w, r, typ) || !checkID(w, r, id) {
 		return
 	}
 	res, err := rd.Read(r.Context(), typ, id)
@@ -45,9 +144,45 @@ func (h *handler) read(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		h.serverError(w, r, err)
 	default:
-		setVersionHeaders(w, res)
-		writeJSON(w, r, http.StatusOK, res.Body)
+		h.writeRead(w, r, res)
 	}
+}
+
+// writeRead answers a read or vread of res: 304 when If-None-Match or
+// If-Modified-Since say the client has it, otherwise the resource.
+func (h *handler) writeRead(w http.ResponseWriter, r *http.Request, res store.Resource) {
+	setVersionHeaders(w, res)
+	if notModified(r, res) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeFHIR(w, r, http.StatusOK, res.Body)
+}
+
+// notModified evaluates the conditional read headers
+// (https://hl7.org/fhir/R4/http.html#cread); If-None-Match wins over
+// If-Modified-Since as in RFC 9110.
+func notModified(r *http.Request, res store.Resource) bool {
+	if v := r.Header.Get("If-None-Match"); v != "" {
+		for _, tag := range strings.Split(v, ",") {
+			if strings.TrimSpace(tag) == "*" {
+				return true
+			}
+			if n, err := parseETag(tag); err == nil && n == res.Version {
+				return true
+			}
+		}
+		return false
+	}
+	if v := r.Header.Get("If-Modified-Since"); v != "" {
+		t, err := http.ParseTime(v)
+		if err != nil {
+			return false
+		}
+		// HTTP dates have whole seconds.
+		return !res.LastUpdated.Truncate(time.Second).After(t)
+	}
+	return false
 }
 
 // lookup finds the data store named in the path, or sends 404.
