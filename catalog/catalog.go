@@ -62,6 +62,12 @@ type View struct {
 	// (0: before keyed files). A reader that does not know it rebuilds
 	// the view rather than guess.
 	Layout int `json:"layout,omitempty"`
+	// Base is the raw store's change sequence number read before the
+	// generation-1 files were built: they reflect every change up to it.
+	// Later generations hold the changes after it, so they can be
+	// compacted into one by re-flattening the resources changed since
+	// Base. 0 means unknown (a view built by an older version).
+	Base uint64 `json:"base,omitempty"`
 }
 
 // CurrentLayout is the file layout this version writes: keyed data files

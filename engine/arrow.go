@@ -74,6 +74,8 @@ type arrowRows struct {
 	n      int64
 	err    error
 
+	end func() // ends the query's activity record, see activity
+
 	batch arrow.RecordBatch
 	row   int   // for Next: the current row of batch
 	vals  []any // for Values
@@ -139,7 +141,12 @@ func (r *arrowRows) Tag() string {
 	return fmt.Sprintf("SELECT %d", r.n)
 }
 
+func (r *arrowRows) setEnd(end func()) { r.end = end }
+
 func (r *arrowRows) Close() error {
+	if r.end != nil {
+		r.end()
+	}
 	if r.rr != nil {
 		r.rr.Release()
 		r.rr = nil

@@ -58,6 +58,8 @@ type Engine struct {
 
 	mu     sync.RWMutex
 	stores map[string]bool // attached data stores
+
+	queries activity // queries with open results
 }
 
 var _ wire.Engine = (*Engine)(nil)

@@ -21,6 +21,7 @@ type rows struct {
 	n     int64
 	tag   string
 	err   error
+	end   func() // ends the query's activity record, see activity
 }
 
 func newRows(ctx context.Context, r *sql.Rows, tag string) (*rows, error) {
@@ -72,7 +73,12 @@ func (rs *rows) Tag() string {
 	return "SELECT " + strconv.FormatInt(rs.n, 10)
 }
 
-func (rs *rows) Close() error { return rs.r.Close() }
+func (rs *rows) Close() error {
+	if rs.end != nil {
+		rs.end()
+	}
+	return rs.r.Close()
+}
 
 // doneRows is the result of a statement without a result set.
 type doneRows struct{ tag string }

@@ -61,14 +61,31 @@ func (s *session) Query(ctx context.Context, sql string) (wire.Rows, error) {
 // run executes a checked query: through DuckDB's Arrow interface when
 // this build has it and the result's types allow, else database/sql.
 func (s *session) run(ctx context.Context, sql, tag string) (wire.Rows, error) {
+	end := s.e.queries.begin()
 	if rows, ok, err := s.queryArrow(ctx, sql, tag); ok {
-		return rows, err
+		if err != nil {
+			end()
+			return nil, err
+		}
+		if t, ok := rows.(interface{ setEnd(func()) }); ok {
+			t.setEnd(end)
+		} else {
+			end()
+		}
+		return rows, nil
 	}
 	r, err := s.conn.QueryContext(ctx, sql)
 	if err != nil {
+		end()
 		return nil, mapError(ctx, err)
 	}
-	return newRows(ctx, r, tag)
+	rs, err := newRows(ctx, r, tag)
+	if err != nil {
+		end()
+		return nil, err
+	}
+	rs.end = end
+	return rs, nil
 }
 
 // Close releases the session's connection; it is not reused.

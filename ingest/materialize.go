@@ -146,6 +146,15 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 		order = append(order, t)
 	}
 	sort.Strings(order)
+	// The scans see at least every change up to base.
+	var base uint64
+	if cs, ok := src.(interface {
+		Seq(context.Context) (uint64, error)
+	}); ok {
+		if base, err = cs.Seq(ctx); err != nil {
+			return nil, err
+		}
+	}
 	stamp := fileStamp()
 	dir := cat.DatastoreDir(ds)
 	for _, typ := range order {
@@ -163,6 +172,7 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 	for i, j := range jobs {
 		j.cv.Files, j.cv.Rows = j.files, j.report.Rows
 		j.cv.Layout = catalog.CurrentLayout
+		j.cv.Base = base
 		j.cv.Resource = j.view.Resource()
 		j.cv.Updated = time.Now().UTC()
 		if err := cat.PutView(ds, j.cv); err != nil {

@@ -119,14 +119,34 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	}
 	full := map[string]bool{}
 	var deltas []string
+	compact := map[string][]string{}
 	for typ, views := range byType {
 		tc := changed[typ]
 		switch {
 		case slices.ContainsFunc(views, needsRebuild):
 			full[typ] = true
 		case tc == nil:
-		case tc.overflow || slices.ContainsFunc(views, tooManyGenerations):
+		case tc.overflow:
 			full[typ] = true
+		case slices.ContainsFunc(views, tooManyGenerations):
+			// Fold the generations after the first into one: the
+			// resources changed since the first was built, if they are
+			// still few.
+			base := minBase(views)
+			if base == 0 {
+				full[typ] = true
+				break
+			}
+			ids, overflow, err := changedSince(ctx, src, typ, base, head)
+			if err != nil {
+				return 0, nil, err
+			}
+			if overflow {
+				full[typ] = true
+				break
+			}
+			compact[typ] = ids
+			deltas = append(deltas, typ)
 		default:
 			deltas = append(deltas, typ)
 		}
@@ -141,7 +161,11 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	}
 	sort.Strings(deltas)
 	for _, typ := range deltas {
-		rs, err := refreshDelta(ctx, cat, ds, src, typ, byType[typ], changed[typ].ids)
+		ids, folded := compact[typ]
+		if !folded {
+			ids = changed[typ].ids
+		}
+		rs, err := refreshDelta(ctx, cat, ds, src, typ, byType[typ], ids, folded)
 		if err != nil {
 			return 0, nil, fmt.Errorf("ingest: refresh the views of %s in %s: %w", typ, ds, err)
 		}
@@ -166,10 +190,56 @@ func topGeneration(cv catalog.View) int {
 	return top
 }
 
+// minBase returns the smallest Base of views, 0 if one is unknown.
+func minBase(views []catalog.View) uint64 {
+	base := views[0].Base
+	for _, cv := range views[1:] {
+		base = min(base, cv.Base)
+	}
+	return base
+}
+
+// changedSince returns the ids of typ changed in (since, head], or
+// overflow once they pass maxDeltaShare of the type's resources.
+func changedSince(ctx context.Context, src ChangeSource, typ string, since, head uint64) ([]string, bool, error) {
+	counts, err := src.Counts(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	limit := int(maxDeltaShare * float64(counts[typ]))
+	seen := map[string]bool{}
+	var ids []string
+	err = src.Changes(ctx, since, func(c store.Change) error {
+		if c.Seq > head {
+			return errStop
+		}
+		if c.Type != typ || seen[c.ID] {
+			return nil
+		}
+		seen[c.ID] = true
+		ids = append(ids, c.ID)
+		if len(ids) > limit {
+			return errOverflow
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errOverflow):
+		return nil, true, nil
+	case err != nil && !errors.Is(err, errStop):
+		return nil, false, err
+	}
+	return ids, false, nil
+}
+
+var errOverflow = errors.New("overflow")
+
 // refreshDelta adds one generation to the views of one type: the rows of
 // the resources in ids (those not deleted), and a deletes file listing
-// all of ids.
-func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource, typ string, views []catalog.View, ids []string) ([]ViewReport, error) {
+// all of ids. With fold, ids are every resource changed since the views'
+// first generation and the new generation (2) replaces all the later
+// ones.
+func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource, typ string, views []catalog.View, ids []string, fold bool) ([]ViewReport, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -182,6 +252,9 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		}
 		jobs = append(jobs, j)
 		gen = max(gen, topGeneration(cv)+1)
+	}
+	if fold {
+		gen = 2
 	}
 	stamp := fileStamp()
 	dir := cat.DatastoreDir(ds)
@@ -237,7 +310,17 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 	}
 	reports := make([]ViewReport, len(jobs))
 	for i, j := range jobs {
-		j.cv.Files = append(slices.Clone(j.cv.Files), j.files...)
+		kept := slices.Clone(j.cv.Files)
+		if fold {
+			kept = slices.DeleteFunc(kept, func(f catalog.File) bool { return f.Gen > 1 })
+			j.cv.Rows = 0
+			for _, f := range kept {
+				if !f.Deletes {
+					j.cv.Rows += f.Rows
+				}
+			}
+		}
+		j.cv.Files = append(kept, j.files...)
 		j.cv.Rows += j.report.Rows
 		j.cv.Updated = time.Now().UTC()
 		if err := cat.PutView(ds, j.cv); err != nil {

@@ -199,8 +199,9 @@ func TestRefreshFullRebuild(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, g, "the replaced files are garbage")
 	})
-	t.Run("too many generations", func(t *testing.T) {
+	t.Run("too many generations fold into one", func(t *testing.T) {
 		cat, st := refreshEnv(t, 100)
+		require.NotZero(t, viewsByName(t, cat)["patient"].Base)
 		for i := range maxGenerations - 1 {
 			_, err := st.Put(ctx, []store.Input{patientInput(i, "male")})
 			require.NoError(t, err)
@@ -208,13 +209,30 @@ func TestRefreshFullRebuild(t *testing.T) {
 		}
 		v := viewsByName(t, cat)["patient"]
 		require.Equal(t, maxGenerations, slices.Max(generations(v)))
-		rows := liveRows(t, cat, "patient")
 		_, err := st.Put(ctx, []store.Input{patientInput(50, "male")})
+		require.NoError(t, err)
+		_, err = st.Delete(ctx, "Patient", "p060")
 		require.NoError(t, err)
 		refreshTo(t, cat, st)
 		v = viewsByName(t, cat)["patient"]
-		require.Equal(t, []int{1}, generations(v), "compacted into one generation")
-		require.Len(t, liveRows(t, cat, "patient"), len(rows))
+		require.Equal(t, []int{1, 2}, generations(v), "generations 2 to 9 folded into one")
+		require.EqualValues(t, 100+8, v.Rows, "the first generation's rows (superseded ones counted) plus the 8 changed live ones")
+		folded := liveRows(t, cat, "patient")
+		require.Len(t, folded, 99)
+		_, err = MaterializeViews(ctx, cat, "demo", st, []string{"patient"})
+		require.NoError(t, err)
+		require.Equal(t, liveRows(t, cat, "patient"), folded, "the folded view equals a full rebuild")
+	})
+	t.Run("a fold of too many changes rebuilds", func(t *testing.T) {
+		cat, st := refreshEnv(t, 40)
+		for i := range maxGenerations {
+			_, err := st.Put(ctx, []store.Input{patientInput(2*i, "male"), patientInput(2*i+1, "male")})
+			require.NoError(t, err)
+			refreshTo(t, cat, st)
+		}
+		v := viewsByName(t, cat)["patient"]
+		require.Equal(t, []int{1}, generations(v), "16 of 40 changed since the base: rebuilt from a scan")
+		require.Len(t, liveRows(t, cat, "patient"), 40)
 	})
 	t.Run("old layout", func(t *testing.T) {
 		cat, st := refreshEnv(t, 10)

@@ -92,11 +92,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer eng.Close()
 
 	views := newViewStore(l, eng.Refresh)
+	views.oldest = eng.OldestQuery
 	importer := &serverImporter{l: l, views: views}
+	fresh := newFreshener(l, views, log)
+	defer fresh.Close()
 	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
-			Views: views, Importer: importer}),
+			Views: views, Importer: importer, Changed: fresh.Changed}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)

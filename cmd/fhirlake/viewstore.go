@@ -21,15 +21,24 @@ import (
 type viewStore struct {
 	l       *lake
 	refresh func(ctx context.Context, ds string) error
+	// oldest returns the start of the oldest query still running, if
+	// any (the engine's OldestQuery); nil without a server.
+	oldest func() (time.Time, bool)
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex // one per data store: view changes are serialized
+	mu     sync.Mutex
+	locks  map[string]*sync.Mutex // one per data store: view changes are serialized
+	rounds map[string][]round     // per data store, see sweepable
 }
+
+// round is one locked change of a data store's views: the files it
+// replaced became garbage after start, and SQL stopped naming them at
+// published (zero until then).
+type round struct{ start, published time.Time }
 
 var _ api.ViewStore = (*viewStore)(nil)
 
 func newViewStore(l *lake, refresh func(ctx context.Context, ds string) error) *viewStore {
-	return &viewStore{l: l, refresh: refresh, locks: map[string]*sync.Mutex{}}
+	return &viewStore{l: l, refresh: refresh, locks: map[string]*sync.Mutex{}, rounds: map[string][]round{}}
 }
 
 // lock serializes view changes of one data store.
@@ -42,7 +51,40 @@ func (s *viewStore) lock(ds string) func() {
 	}
 	s.mu.Unlock()
 	m.Lock()
+	s.mu.Lock()
+	s.rounds[ds] = append(s.rounds[ds], round{start: time.Now()})
+	s.mu.Unlock()
 	return m.Unlock
+}
+
+// sweepCutoff returns the time before which the garbage of ds may be
+// deleted: files replaced in a round whose engine refresh finished before
+// the oldest running query started cannot be open in any query. Without
+// running queries, everything published so far. Zero means nothing yet.
+func (s *viewStore) sweepCutoff(ds string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := s.rounds[ds]
+	oldest, busy := time.Time{}, false
+	if s.oldest != nil {
+		oldest, busy = s.oldest()
+	}
+	k := -1
+	for i, r := range rs {
+		if r.published.IsZero() || busy && !r.published.Before(oldest) {
+			break
+		}
+		k = i
+	}
+	if k < 0 {
+		return time.Time{}
+	}
+	cutoff := rs[k].published
+	if k+1 < len(rs) {
+		cutoff = rs[k+1].start
+	}
+	s.rounds[ds] = append([]round(nil), rs[k:]...)
+	return cutoff
 }
 
 // viewChange is the outcome of put.
@@ -115,19 +157,31 @@ func (s *viewStore) drop(ctx context.Context, ds, name string) (catalog.View, er
 // that no view has named for sweepDelay. If the refresh fails the files
 // stay, as garbage for a later sweep.
 func (s *viewStore) publish(ctx context.Context, ds string) error {
-	if s.refresh != nil {
-		if err := s.refresh(ctx, ds); err != nil {
-			return err
-		}
-	}
-	// DuckDB opens a view's files lazily: a query that started before the
-	// refresh may still open an old one. Files replaced a while ago go now;
-	// the rest wait for a later change or the next start.
-	delay := sweepDelay
 	if s.refresh == nil {
-		delay = 0 // no server: nothing reads the old files
+		_, err := s.l.cat.SweepOlder(ds, 0) // no server: nothing reads the old files
+		return err
 	}
-	_, err := s.l.cat.SweepOlder(ds, delay)
+	if err := s.refresh(ctx, ds); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if rs := s.rounds[ds]; len(rs) > 0 {
+		rs[len(rs)-1].published = time.Now()
+	}
+	s.mu.Unlock()
+	// DuckDB opens a view's files lazily: a query that started before the
+	// refresh may still open an old one. Without a record of running
+	// queries, files replaced a while ago go now and the rest wait for a
+	// later change or the next start.
+	if s.oldest == nil {
+		_, err := s.l.cat.SweepOlder(ds, sweepDelay)
+		return err
+	}
+	cutoff := s.sweepCutoff(ds)
+	if cutoff.IsZero() {
+		return nil
+	}
+	_, err := s.l.cat.SweepOlder(ds, max(time.Since(cutoff), 0))
 	return err
 }
 
