@@ -82,7 +82,9 @@ func TestFHIRWritesReachSQL(t *testing.T) {
 	status, _, body = httpDo(t, "POST", base, tx, "Content-Type", "application/fhir+json")
 	require.Equal(t, 200, status, string(body))
 	var resp struct {
-		Entry []struct{ Response struct{ Status, Location string } }
+		Entry []struct {
+			Response struct{ Status, Location string }
+		}
 	}
 	require.NoError(t, json.Unmarshal(body, &resp))
 	txPatient := strings.Split(resp.Entry[0].Response.Location, "/")[1]
