@@ -67,13 +67,13 @@ func TestSmoke(t *testing.T) {
 		Label: "smoke test", Command: "go test ./bench -run TestSmoke", RepoDir: "..", Log: &log,
 	})
 	require.NoError(t, err, "log:\n%s", log.String())
-	require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "wire"}, rep.Suites)
-	require.Len(t, rep.Results, 2*(3+4+12+4)+4, "ingest, flatten, analytics and fhir at each size, wire once (binary, text, point latency, soak)")
+	require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "fhirwrite", "wire"}, rep.Suites)
+	require.Len(t, rep.Results, 2*(3+4+12+4+6)+4, "ingest, flatten, analytics, fhir and fhirwrite at each size, wire once (binary, text, point latency, soak)")
 	for _, r := range rep.Results {
 		require.NotEmpty(t, r.Systems, r.Case)
 		samples := 2
-		if strings.Contains(r.Case, "connections") {
-			samples = 1 // the soak is one long run
+		if strings.Contains(r.Case, "connections") || strings.HasPrefix(r.Case, "freshness") {
+			samples = 1 // the soak and the freshness run are one long run each
 		}
 		for _, s := range r.Systems {
 			require.Len(t, s.Samples, samples, "%s/%s/%s", r.Case, r.Metric, s.System)
@@ -95,6 +95,6 @@ func TestSmoke(t *testing.T) {
 	require.Contains(t, string(md), "PostgreSQL 15.")
 	plots, err := filepath.Glob(filepath.Join(out, "plots", "*.svg"))
 	require.NoError(t, err)
-	require.Len(t, plots, 3+4+12+4, "one scale curve per size-dependent case")
+	require.Len(t, plots, 3+4+12+4+6, "one scale curve per size-dependent case")
 	require.Contains(t, string(md), "| – | select 100000 rows, binary results | throughput (rows/s, higher better) |")
 }

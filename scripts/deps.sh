@@ -39,4 +39,6 @@ need_clients() {
   if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}" || return 1; fi
   local node=cmd/fhirlake/testdata/clients/node
   [ -d "$node/node_modules/postgres" ] || (cd "$node" && npm ci --no-audit --no-fund >/dev/null)
+  local fhirjs=cmd/fhirlake/testdata/clients/fhir
+  [ -d "$fhirjs/node_modules/fhir-kit-client" ] || (cd "$fhirjs" && npm ci --no-audit --no-fund >/dev/null)
 }
