@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fhirlake/fhirlake/export"
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -60,6 +61,10 @@ type Options struct {
 	// the write with 422. Well-formed JSON and a matching resourceType
 	// are always checked.
 	Validate func(body []byte) []fhir.Issue
+	// Exports, when set, serves FHIR Bulk Data $export (system, Patient
+	// and Group level) for the data stores whose Reader is an
+	// export.Source, such as *store.Store.
+	Exports *export.Manager
 	// Changed, when set, is called after every committed write with the
 	// data store's name, so derived views can catch up.
 	Changed func(datastore string)
@@ -79,6 +84,9 @@ type handler struct {
 	// write), so two If-None-Exist creates of the same identifier cannot
 	// both create.
 	condMu sync.Mutex
+	// resLocks serialise read-modify-write interactions (PATCH) per
+	// resource, by stripe.
+	resLocks [64]sync.Mutex
 	// exports says whether bulk $export is served.
 	exports bool
 }
@@ -99,12 +107,26 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 	h.mux.HandleFunc("/fhir/{datastore}/{$}", h.system)
 	h.mux.HandleFunc("/fhir/{datastore}/_history", h.historyRoute)
 	h.mux.HandleFunc("/fhir/{datastore}/{type}", h.typeLevel)
-	h.mux.HandleFunc("/fhir/{datastore}/{type}/_history", h.historyRoute)
+	// Type history (/{type}/_history) and instance history
+	// (/{type}/{id}/_history) are dispatched inside these two, so that
+	// the Bulk Data routes ($export-status/{job}, $export-file/{job}/{name})
+	// stay more specific than every pattern here.
 	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}", h.instance)
-	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}/_history", h.historyRoute)
+	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}/{op}", h.instanceOp)
 	h.mux.HandleFunc("/fhir/{datastore}/{type}/{id}/_history/{vid}", h.historyRoute)
 	h.mux.HandleFunc("/fhir/", h.notFound)
 	h.mux.HandleFunc("/fhir", h.notFound)
+	if opts.Exports != nil {
+		h.exports = true
+		opts.Exports.Routes(h.mux, func(name string) (export.Source, bool) {
+			r, ok := ds.Lookup(name)
+			if !ok {
+				return nil, false
+			}
+			src, ok := r.(export.Source)
+			return src, ok
+		})
+	}
 	h.viewRoutes()
 	h.importRoutes()
 	h.mux.HandleFunc("/datastores/", h.notFound)

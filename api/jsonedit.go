@@ -128,7 +128,9 @@ func rewriteStrings(body []byte, repl map[string]string, ref func(string) (strin
 		}
 		isKey := j < len(body) && body[j] == ':'
 		var s string
-		if err := json.Unmarshal(lit, &s); err != nil {
+		if bytes.IndexByte(lit, '\\') < 0 {
+			s = string(lit[1 : len(lit)-1]) // no escapes: the text is the value
+		} else if err := json.Unmarshal(lit, &s); err != nil {
 			return nil, fmt.Errorf("bad string at byte %d: %v", i, err)
 		}
 		if isKey {

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -47,6 +48,11 @@ func (h *handler) patch(w http.ResponseWriter, r *http.Request, st Store, typ, i
 		writeOutcome(w, r, http.StatusBadRequest, "invalid", "the JSON Patch cannot be read: "+err.Error())
 		return
 	}
+	// Patches of one resource in this process take turns, so they do not
+	// spin on each other's conflicts; other writers are caught by the
+	// version check.
+	unlock := h.lockResource(typ, id)
+	defer unlock()
 	for try := 0; ; try++ {
 		cur, err := st.Read(r.Context(), typ, id)
 		switch {
@@ -99,3 +105,14 @@ func (h *handler) patch(w http.ResponseWriter, r *http.Request, st Store, typ, i
 // mediaTypeOf returns the request's media type, lower case, without
 // parameters.
 func mediaTypeOf(r *http.Request) string { return mediaType(r.Header.Get("Content-Type")) }
+
+// lockResource takes the stripe lock of typ/id.
+func (h *handler) lockResource(typ, id string) func() {
+	f := fnv.New32a()
+	f.Write([]byte(typ))
+	f.Write([]byte{0})
+	f.Write([]byte(id))
+	m := &h.resLocks[f.Sum32()%uint32(len(h.resLocks))]
+	m.Lock()
+	return m.Unlock
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/fhir/r4"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -43,6 +44,10 @@ func checkID(w http.ResponseWriter, r *http.Request, id string) bool {
 // delete.
 func (h *handler) instance(w http.ResponseWriter, r *http.Request) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
+	if id == "_history" {
+		h.historyRoute(w, r)
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		h.read(w, r)
@@ -96,12 +101,25 @@ func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// instanceOp serves /fhir/{datastore}/{type}/{id}/{op}: instance
+// _history.
+func (h *handler) instanceOp(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("op") != "_history" {
+		h.notFound(w, r)
+		return
+	}
+	h.historyRoute(w, r)
+}
+
 // historyRoute serves the three _history levels and vread.
 func (h *handler) historyRoute(w http.ResponseWriter, r *http.Request) {
 	if !allowRead(w, r) || !negotiate(w, r) {
 		return
 	}
 	typ, id, vid := r.PathValue("type"), r.PathValue("id"), r.PathValue("vid")
+	if id == "_history" {
+		id = "" // type level: /{type}/_history
+	}
 	if typ != "" && !checkType(w, r, typ) || id != "" && !checkID(w, r, id) {
 		return
 	}
@@ -156,7 +174,42 @@ func (h *handler) writeRead(w http.ResponseWriter, r *http.Request, res store.Re
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeFHIR(w, r, http.StatusOK, res.Body)
+	body, err := shape(r, res.Body)
+	if err != nil {
+		writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())
+		return
+	}
+	writeFHIR(w, r, http.StatusOK, body)
+}
+
+// shape applies _summary and _elements to a resource read
+// (https://hl7.org/fhir/R4/search.html#summary).
+func shape(r *http.Request, body []byte) ([]byte, error) {
+	q := r.URL.Query()
+	if v, ok := q["_summary"]; ok {
+		if len(v) != 1 || v[0] == "count" {
+			return nil, fmt.Errorf("_summary %q: a read takes true, text, data or false", strings.Join(v, ","))
+		}
+		out, err := r4.Summarize(body, v[0])
+		if err != nil {
+			return nil, fmt.Errorf("_summary: %w", err)
+		}
+		body = out
+	}
+	if v := q.Get("_elements"); v != "" {
+		var names []string
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+		out, err := r4.Elements(body, names)
+		if err != nil {
+			return nil, fmt.Errorf("_elements: %w", err)
+		}
+		body = out
+	}
+	return body, nil
 }
 
 // notModified evaluates the conditional read headers

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/fhir/r4"
 	"github.com/fhirlake/fhirlake/store"
 	"github.com/stretchr/testify/require"
 )
@@ -556,4 +558,48 @@ func FuzzWrite(f *testing.F) {
 			t.Fatalf("%s %s with %q: %d %s", tg.method, tg.target, body, rec.Code, rec.Body.String())
 		}
 	})
+}
+
+func TestValidationAndShaping(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "v.db"), store.Options{NoSync: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	h := NewHandler(datastores{"w": s}, Options{Validate: r4.Validate})
+
+	rec := call(h, "POST", "/fhir/w/Patient", `{"resourceType":"Patient","birthDate":"1970-13-01","gender":"woman","nickname":"x"}`)
+	require.Equal(t, 422, rec.Code, rec.Body.String())
+	var oo fhir.OperationOutcome
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &oo))
+	var where []string
+	for _, iss := range oo.Issue {
+		where = append(where, iss.Expression...)
+	}
+	require.Contains(t, where, "Patient.birthDate")
+	require.Contains(t, where, "Patient.gender")
+	require.Contains(t, where, "Patient.nickname")
+
+	rec = call(h, "POST", "/fhir/w", `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
+	 {"resource":{"resourceType":"Observation","code":{"text":"x"}},"request":{"method":"POST","url":"Observation"}}]}`)
+	require.Equal(t, 422, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `"Bundle.entry[1].resource.status"`)
+	n, err := s.Seq(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing of the invalid transaction was written")
+
+	rec = call(h, "PUT", "/fhir/w/Patient/p", `{"resourceType":"Patient","id":"p","active":true,"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"},"name":[{"family":"F"}],"communication":[{"language":{"text":"en"}}]}`)
+	require.Equal(t, 201, rec.Code, rec.Body.String())
+	rec = call(h, "GET", "/fhir/w/Patient/p?_summary=true", "")
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `"SUBSETTED"`)
+	require.Contains(t, rec.Body.String(), `"name"`)
+	require.NotContains(t, rec.Body.String(), `"communication"`)
+	rec = call(h, "GET", "/fhir/w/Patient/p?_elements=active", "")
+	require.Equal(t, 200, rec.Code)
+	require.NotContains(t, rec.Body.String(), `"name"`)
+	require.Contains(t, rec.Body.String(), `"active":true`)
+	rec = call(h, "GET", "/fhir/w/Patient/p?_summary=data", "")
+	require.NotContains(t, rec.Body.String(), `"text":{"status"`)
+	require.Equal(t, 400, call(h, "GET", "/fhir/w/Patient/p?_summary=count", "").Code)
+	require.Equal(t, 400, call(h, "GET", "/fhir/w/Patient/p?_summary=maybe", "").Code)
 }

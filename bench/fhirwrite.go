@@ -431,10 +431,12 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 	var errMu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
-	tick := time.NewTicker(time.Second / freshnessRate)
 	total := int(dur.Seconds() * freshnessRate)
+	var lastAck atomic.Int64
 	for i := 0; i < total; i++ {
-		<-tick.C
+		// Send on an absolute schedule, so a late start catches up
+		// rather than lowering the rate.
+		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / freshnessRate)))
 		n := seq.Add(1)
 		mu.Lock()
 		update := i%2 == 1 && len(created) > 0
@@ -479,11 +481,16 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 			mu.Lock()
 			acked[n] = now
 			mu.Unlock()
+			for {
+				l := lastAck.Load()
+				if now.UnixNano() <= l || lastAck.CompareAndSwap(l, now.UnixNano()) {
+					break
+				}
+			}
 		})
 	}
-	tick.Stop()
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed := time.Unix(0, lastAck.Load()).Sub(start)
 	if writeErr != nil {
 		close(stop)
 		pollWG.Wait()

@@ -14,6 +14,8 @@ import (
 
 	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/engine"
+	"github.com/fhirlake/fhirlake/export"
+	"github.com/fhirlake/fhirlake/fhir/r4"
 	"github.com/fhirlake/fhirlake/synth"
 	"github.com/fhirlake/fhirlake/wire"
 )
@@ -96,10 +98,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	importer := &serverImporter{l: l, views: views}
 	fresh := newFreshener(l, views, log)
 	defer fresh.Close()
+	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log})
+	defer exports.Close()
 	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
-			Views: views, Importer: importer, Changed: fresh.Changed}),
+			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)
