@@ -101,6 +101,36 @@ func TestFHIRWritesReachSQL(t *testing.T) {
 	require.Equal(t, 0, count("select count(*) from (select id from patient group by id having count(*) > 1) d"), "no row is duplicated")
 	status, _, _ = httpDo(t, "GET", base+"/Patient/"+created.ID, "")
 	require.Equal(t, 410, status)
+
+	// The server validates writes against the R4 definitions.
+	status, _, body = httpDo(t, "POST", base+"/Observation", `{"resourceType":"Observation","code":{"text":"x"},"valueQuantity":{"value":"high"}}`, "Content-Type", "application/fhir+json")
+	require.Equal(t, 422, status, string(body))
+	require.Contains(t, string(body), `"Observation.status"`)
+	require.Contains(t, string(body), `"Observation.valueQuantity.value"`)
+
+	// Bulk export of the patients: the deleted one is not in it.
+	status, hdr, body = httpDo(t, "GET", base+"/$export?_type=Patient", "", "Prefer", "respond-async", "Accept", "application/fhir+json")
+	require.Equal(t, 202, status, string(body))
+	statusURL := hdr.Get("Content-Location")
+	var manifest struct{ Output []struct{ URL string } }
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		status, _, body = httpDo(t, "GET", statusURL, "")
+		if status == 200 {
+			break
+		}
+		require.Equal(t, 202, status, string(body))
+		require.True(t, time.Now().Before(deadline), "export did not finish")
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, json.Unmarshal(body, &manifest))
+	var lines []string
+	for _, o := range manifest.Output {
+		status, _, body = httpDo(t, "GET", o.URL, "")
+		require.Equal(t, 200, status)
+		lines = append(lines, strings.Split(strings.TrimSpace(string(body)), "\n")...)
+	}
+	require.Len(t, lines, 4)
+	require.NotContains(t, strings.Join(lines, "\n"), created.ID)
 }
 
 // crashChildEnv names the data folder of a `fhirlake serve` run by this

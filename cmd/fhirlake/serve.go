@@ -134,6 +134,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "postgres: listening on %s\n", pgLn.Addr())
 	fmt.Fprintf(stdout, "fhir:     listening on http://%s/fhir\n", httpLn.Addr())
+	if !isLoopback(httpLn.Addr()) {
+		fmt.Fprintf(stdout, "warning:  the FHIR HTTP API has no authentication yet and reads and writes every data store; %s is reachable from the network\n", httpLn.Addr())
+	}
 	fmt.Fprintf(stdout, "views:    http://%s/datastores/{datastore}/views\n", httpLn.Addr())
 	for _, n := range names {
 		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://%s@%s/%s%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgUser, pgHost, n, sslParam, httpLn.Addr(), n)
