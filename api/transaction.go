@@ -30,7 +30,6 @@ type txEntry struct {
 	body     []byte // the resource as sent (POST, PUT), or the patch
 	idents   []store.IdentifierQuery
 	noop     bool // If-None-Exist matched, or a conditional delete matched nothing
-	existing store.Resource
 	op       int // index of its store.Op, -1 if none
 }
 

@@ -60,7 +60,7 @@ func (s *Store) HistoryPage(ctx context.Context, q HistoryQuery) (HistoryPage, e
 		if q.Before == 0 {
 			k, v = c.Last()
 		} else {
-			k, v = c.Seek(seqKey(q.Before))
+			k, _ = c.Seek(seqKey(q.Before))
 			if k == nil {
 				k, v = c.Last()
 			} else {
