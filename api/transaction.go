@@ -20,17 +20,17 @@ import (
 
 // txEntry is one entry of a transaction as planned.
 type txEntry struct {
-	index    int
-	method   string
-	typ, id  string
-	query    url.Values // conditional criteria, if the url had them
-	vid      int64      // GET of a version
-	ifMatch  int64
-	fullURL  string
-	body     []byte // the resource as sent (POST, PUT), or the patch
-	idents   []store.IdentifierQuery
-	noop     bool // If-None-Exist matched, or a conditional delete matched nothing
-	op       int // index of its store.Op, -1 if none
+	index   int
+	method  string
+	typ, id string
+	query   url.Values // conditional criteria, if the url had them
+	vid     int64      // GET of a version
+	ifMatch int64
+	fullURL string
+	body    []byte // the resource as sent (POST, PUT), or the patch
+	idents  []store.IdentifierQuery
+	noop    bool // If-None-Exist matched, or a conditional delete matched nothing
+	op      int  // index of its store.Op, -1 if none
 }
 
 // txError is a failure that rolls the whole transaction back.
