@@ -46,6 +46,6 @@ go build -o "$tmp/fhirlake" ./cmd/fhirlake
 tail -n 3 "$tmp/bench.log"
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/ ./engine/ ./cmd/fhirlake/
+go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/ ./export/ ./engine/ ./cmd/fhirlake/
 
 echo "test.sh: all tests passed"
