@@ -70,7 +70,7 @@ func stringMember(ms []member, key string) (string, bool) {
 }
 
 // withID returns the object ms with its id member set to id (first after
-// resourceType when added), compacted.
+// resourceType when added).
 func withID(ms []member, id string) []byte {
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -81,9 +81,7 @@ func withID(ms []member, id string) []byte {
 		}
 		b.WriteString(strconv.Quote(k))
 		b.WriteByte(':')
-		if json.Compact(&b, v) != nil {
-			b.Write(v)
-		}
+		b.Write(v) // the store compacts what it keeps
 	}
 	q := []byte(strconv.Quote(id))
 	for _, m := range ms {

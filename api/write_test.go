@@ -540,7 +540,12 @@ func FuzzWrite(f *testing.F) {
 			f.Add(uint8(m), s)
 		}
 	}
-	h, _ := writeHandler(f)
+	s, err := store.Open(filepath.Join(f.TempDir(), "fuzz.db"), store.Options{NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = s.Close() })
+	h := NewHandler(datastores{"w": s}, Options{Validate: r4.Validate})
 	targets := []struct{ method, target, ct string }{
 		{"POST", "/fhir/w/Patient", "application/fhir+json"},
 		{"PUT", "/fhir/w/Patient/p", "application/fhir+json"},
