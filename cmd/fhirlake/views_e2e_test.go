@@ -152,9 +152,17 @@ func TestViewsEndToEnd(t *testing.T) {
 	}
 	require.True(t, found, string(body))
 
-	// Replace: the table gains a column; the old files stay a while for
-	// queries that started before the change (DuckDB opens files lazily).
+	// Replace: the table gains a column; the old files stay while a query
+	// that started before the change is open (DuckDB opens files
+	// lazily), here a cursor.
 	oldFiles := bpFiles()
+	reader := pgConn()
+	_, err = reader.Exec(ctx, "BEGIN")
+	require.NoError(t, err)
+	_, err = reader.Exec(ctx, "DECLARE c CURSOR FOR SELECT * FROM bp")
+	require.NoError(t, err)
+	_, err = reader.Exec(ctx, "FETCH 1 FROM c")
+	require.NoError(t, err)
 	withUnit := strings.Replace(bpView, `{"name": "code", "path": "code.coding.first().code"},`,
 		`{"name": "code", "path": "code.coding.first().code"}, {"name": "unit", "path": "value.ofType(Quantity).unit"},`, 1)
 	status, _, body = httpDo(t, "PUT", base+"/bp", withUnit)
@@ -164,7 +172,17 @@ func TestViewsEndToEnd(t *testing.T) {
 	require.NoError(t, err, got)
 	require.Equal(t, fmt.Sprintf("mm[Hg],%d", total), got)
 	for _, f := range oldFiles {
-		require.FileExists(t, f, "replaced files outlive the refresh by the sweep delay")
+		require.FileExists(t, f, "replaced files outlive the refresh while an older query is open")
+	}
+	_, err = reader.Exec(ctx, "FETCH ALL FROM c")
+	require.NoError(t, err, "the open cursor still reads the replaced files")
+	_, err = reader.Exec(ctx, "CLOSE c; COMMIT")
+	require.NoError(t, err)
+	// The next change sweeps them.
+	status, _, body = httpDo(t, "PUT", base+"/bp", withUnit)
+	require.Equal(t, 200, status, string(body))
+	for _, f := range oldFiles {
+		require.NoFileExists(t, f, "no query can open the replaced files any more")
 	}
 
 	status, _, body = httpDo(t, "GET", base+"/bp", "")
@@ -199,7 +217,8 @@ func TestViewsEndToEnd(t *testing.T) {
 	tbl.Release()
 	require.NoError(t, pf.Close())
 
-	// Drop: the table is gone for both clients; its files go at the next start.
+	// Drop: the table is gone for both clients; with no query running its
+	// files go at once.
 	status, _, body = httpDo(t, "DELETE", base+"/bp", "")
 	require.Equal(t, 204, status, string(body))
 	got, err = psql("select count(*) from bp")
@@ -209,7 +228,7 @@ func TestViewsEndToEnd(t *testing.T) {
 	var pgErr *pgconn.PgError
 	require.True(t, errors.As(err, &pgErr), "got %v", err)
 	require.Equal(t, "42P01", pgErr.Code)
-	require.NotEmpty(t, bpFiles())
+	require.Empty(t, bpFiles())
 	status, _, body = httpDo(t, "DELETE", base+"/bp", "")
 	require.Equal(t, 404, status)
 	require.Contains(t, string(body), "OperationOutcome")
@@ -219,7 +238,7 @@ func TestViewsEndToEnd(t *testing.T) {
 	require.Equal(t, "20", got, "other tables are untouched")
 	require.NoError(t, srv.stop())
 
-	// The next start removes every file no view names.
+	// A restart finds nothing to clean.
 	require.NoError(t, startServe(t, "--data", data).stop())
 	require.Empty(t, bpFiles())
 }
