@@ -368,13 +368,13 @@ type freshness struct {
 }
 
 // measureFreshness writes Observations at freshnessRate for dur, half new
-// ones and half updates of earlier ones, each carrying a sequence number
-// as its value; a poller reads the highest value visible in the
-// observation table through the Postgres protocol. A write's freshness is
-// the time from its acknowledgement to the first poll that sees its
-// number (the server refreshes every change up to the latest commit at
-// once, so a higher visible number means the lower ones are visible too;
-// a write acknowledged after the poll that saw it counts as 0).
+// ones and half updates of earlier ones (each updated once), each carrying
+// a unique sequence number as its value; a poller reads the values visible
+// in the observation table through the Postgres protocol. A write's
+// freshness is the time from its acknowledgement to the first poll that
+// sees its number, or, for a creation, the number of the update that
+// replaced it (a write acknowledged after the poll that saw it counts as
+// 0).
 func measureFreshness(ctx context.Context, base, connString, patient string, dur time.Duration) (freshness, error) {
 	conn, err := pgx.Connect(ctx, connString)
 	if err != nil {
@@ -386,33 +386,55 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 		acked   = map[int64]time.Time{}
 		seen    = map[int64]time.Time{}
 		created []string
-		stop    = make(chan struct{})
-		pollErr error
-		pollWG  sync.WaitGroup
+		// nextUpdate is the index in created of the next to update.
+		nextUpdate int
+		// createdAt is the value each created resource was written
+		// with; createOf maps an update's value to it.
+		createdAt = map[string]int64{}
+		createOf  = map[int64]int64{}
+		stop      = make(chan struct{})
+		pollErr   error
+		pollWG    sync.WaitGroup
 	)
 	pollWG.Go(func() {
-		last := int64(-1)
+		lo := int64(0) // every write below lo has been seen
 		for {
 			select {
 			case <-stop:
 				return
 			default:
 			}
-			var v *float64
-			err := conn.QueryRow(ctx, `SELECT max(value)::double precision FROM observation WHERE loinc_code = '`+freshnessCode+`'`).Scan(&v)
+			rows, err := conn.Query(ctx, `SELECT value::bigint FROM observation WHERE loinc_code = $1 AND value >= $2`, freshnessCode, lo)
+			if err != nil {
+				pollErr = err
+				return
+			}
+			vals, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 			if err != nil {
 				pollErr = err
 				return
 			}
 			now := time.Now()
-			if v != nil && int64(*v) > last {
-				mu.Lock()
-				for n := last + 1; n <= int64(*v); n++ {
-					seen[n] = now
+			mu.Lock()
+			for _, v := range vals {
+				if _, ok := seen[v]; !ok {
+					seen[v] = now
 				}
-				mu.Unlock()
-				last = int64(*v)
+				// An update's value stands for the creation it replaced,
+				// which a refresh may have taken in the same batch.
+				if c, ok := createOf[v]; ok {
+					if _, ok := seen[c]; !ok {
+						seen[c] = now
+					}
+				}
 			}
+			for {
+				if _, ok := seen[lo]; !ok {
+					break
+				}
+				lo++
+			}
+			mu.Unlock()
 			time.Sleep(freshnessPollGap)
 		}
 	})
@@ -438,11 +460,16 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 		// rather than lowering the rate.
 		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / freshnessRate)))
 		n := seq.Add(1)
+		// Each created resource is updated at most once, so no two
+		// writes in flight touch one resource (a reordered pair would
+		// leave the older value current).
 		mu.Lock()
-		update := i%2 == 1 && len(created) > 0
+		update := i%2 == 1 && nextUpdate < len(created)
 		var id string
 		if update {
-			id = created[int(n)%len(created)]
+			id = created[nextUpdate]
+			nextUpdate++
+			createOf[n] = createdAt[id]
 		}
 		mu.Unlock()
 		wg.Go(func() {
@@ -468,6 +495,7 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 					_ = json.Unmarshal(b, &o)
 					mu.Lock()
 					created = append(created, o.ID)
+					createdAt[o.ID] = n
 					mu.Unlock()
 				}
 			}
