@@ -19,7 +19,15 @@
 // the functions where, select, exists, empty, first, last, tail, skip, take,
 // not, count, distinct, join, ofType, extension, getResourceKey,
 // getReferenceKey, iif, contains, startsWith, endsWith, substring, lower,
-// upper, length, lowBoundary and highBoundary.
+// upper, length, lowBoundary and highBoundary, plus what the FHIR R4 search
+// parameter expressions need: the functions as(T) (which, unlike the `as`
+// operator, filters a collection of any size like ofType), is(T) and
+// resolve(). Without a server, resolve() returns the contained resource a
+// #id reference names, or else a stub {"resourceType": T, "id": id} taken
+// from the reference itself, so where(resolve() is Patient) tests the
+// reference's target type. A path may start with Resource (any resource)
+// or DomainResource (any but Bundle, Binary and Parameters), as in
+// Resource.meta.lastUpdated.
 //
 // FHIRPath normally needs the FHIR model to know element types. Without it,
 // this package resolves a choice element such as Observation.value by

@@ -159,7 +159,7 @@ func member(env *Env, in Collection, name string, root bool) Collection {
 			continue
 		}
 		if root && name != "" && name[0] >= 'A' && name[0] <= 'Z' {
-			if rt := n.Get("resourceType"); rt != nil && rt.Str == name {
+			if rt := n.Get("resourceType"); rt != nil && rootTypeMatches(rt.Str, name) {
 				env.slab = append(env.slab, v)
 				continue
 			}
@@ -167,6 +167,20 @@ func member(env *Env, in Collection, name string, root bool) Collection {
 		env.slab = appendField(env.slab, n, name)
 	}
 	return env.since(start)
+}
+
+// rootTypeMatches reports whether a path starting with the type name
+// selects a resource of type rt: its own type, Resource for any resource,
+// or DomainResource for all but Bundle, Binary and Parameters (as in the
+// search parameter expressions Resource.id and DomainResource.text).
+func rootTypeMatches(rt, name string) bool {
+	switch name {
+	case rt, "Resource":
+		return true
+	case "DomainResource":
+		return rt != "Bundle" && rt != "Binary" && rt != "Parameters"
+	}
+	return false
 }
 
 // appendField appends the value(s) of field name of n, or of a choice

@@ -16,7 +16,9 @@ const evalResource = `{"resourceType":"Observation","id":"o1",
  "effectiveDateTime":"2019-05",
  "extension":[{"url":"http://e/a","valueString":"x"},{"url":"http://e/b","valueInteger":7}],
  "component":[{"valueInteger":1},{"valueInteger":2},{"valueString":"three"}],
- "note":[{"text":"A b"},{"text":"c"}]}`
+ "note":[{"text":"A b"},{"text":"c"}],
+ "specimen":{"reference":"#sp1"},"device":{"reference":"#nope"},
+ "contained":[{"resourceType":"Specimen","id":"sp1","type":{"text":"blood"}}]}`
 
 func TestEval(t *testing.T) {
 	tests := []struct {
@@ -92,6 +94,31 @@ func TestEval(t *testing.T) {
 		{expr: "nosuch()", wantErr: "unknown function nosuch()"},
 		{expr: "1 + 'a'", wantErr: `needs numbers`},
 		{expr: "first(1)", wantErr: "first() takes 0 to 0 arguments"},
+		{expr: "value.as(Quantity).unit", want: `"mmHg"`},
+		{expr: "value.as(FHIR.Quantity).unit", want: `"mmHg"`},
+		{expr: "value.as(string)", want: ``},
+		{expr: "component.value.as(integer)", want: `1|2`},
+		{expr: "effective.as(DateTime)", want: `"2019-05"`},
+		{expr: "effective.as(dateTime)", want: `"2019-05"`},
+		{expr: "value.is(Quantity)", want: `true`},
+		{expr: "value.is(Period)", want: `false`},
+		{expr: "performer.is(Reference)", wantErr: "is() needs a single item, got 2"},
+		{expr: "nothing.is(Reference)", want: ``},
+		{expr: "subject.resolve() is Patient", want: `true`},
+		{expr: "subject.resolve().is(Group)", want: `false`},
+		{expr: "subject.resolve().id", want: `"p1"`},
+		{expr: "subject.where(resolve() is Patient).reference", want: `"Patient/p1"`},
+		{expr: "encounter.resolve() is Encounter", want: `true`},
+		{expr: "performer.resolve()", want: `{"resourceType":"Practitioner","id":"dr"}`},
+		{expr: "performer.where(resolve() is Organization)", want: ``},
+		{expr: "specimen.resolve().type.text", want: `"blood"`},
+		{expr: "device.resolve()", want: ``},
+		{expr: "code.resolve()", want: ``},
+		{expr: "Resource.id", want: `"o1"`},
+		{expr: "DomainResource.status", want: `"final"`},
+		{expr: "Patient.id", want: ``},
+		{expr: "value.as('Quantity')", wantErr: "as() needs a type name"},
+		{expr: "value.is('Quantity')", wantErr: "is() needs a type name"},
 	}
 	var d Decoder
 	res, err := d.Decode([]byte(evalResource))

@@ -16,11 +16,12 @@ import "unsafe"
 // that may yield the focus or the resource as a value: $this (and $index,
 // $total), an identifier starting with an uppercase letter (which may name
 // the resource type and select the focus), %resource, %rootResource,
-// %context and a function call without a target (applied to the focus).
+// %context, a function call without a target (applied to the focus) and
+// resolve() (which reads the resource's contained list).
 // Arguments of where, select, exists and all are evaluated on the items of
 // their target, which are not the focus, so they only need to avoid
-// %resource and its synonyms ([UsesResource]); ofType and getReferenceKey
-// take a type name, which is not evaluated; all other arguments are
+// %resource and its synonyms ([UsesResource]); ofType, as, is and
+// getReferenceKey take a type name, which is not evaluated; all other arguments are
 // evaluated on the focus.
 func RootFields(e Expr) (names []string, ok bool) {
 	ok = rootFields(e, &names)
@@ -67,8 +68,11 @@ func callRootFields(x *Call, out *[]string) bool {
 			}
 		}
 		return true
-	case "ofType", "getReferenceKey":
+	case "ofType", "getReferenceKey", "as", "is":
 		return true
+	case "resolve":
+		// resolve() reads the resource's contained resources.
+		return false
 	}
 	for _, a := range x.Args {
 		if !rootFields(a, out) {
@@ -82,12 +86,16 @@ func callRootFields(x *Call, out *[]string) bool {
 var resourceVars = map[string]bool{"resource": true, "rootResource": true, "context": true}
 
 // UsesResource reports whether e refers to the whole resource through
-// %resource, %rootResource or %context, from any depth.
+// %resource, %rootResource or %context, or reads it through resolve()
+// (which looks up contained resources), from any depth.
 func UsesResource(e Expr) bool {
 	found := false
 	Walk(e, func(x Expr) {
-		if ext, ok := x.(*External); ok && resourceVars[ext.Name] {
-			found = true
+		switch x := x.(type) {
+		case *External:
+			found = found || resourceVars[x.Name]
+		case *Call:
+			found = found || x.Name == "resolve"
 		}
 	})
 	return found

@@ -33,6 +33,9 @@ func TestRootFields(t *testing.T) {
 		{"where(active).name", nil, false},
 		{"extension('http://x')", nil, false},
 		{"$index", nil, false},
+		{"value.as(Quantity).unit", []string{"value"}, true},
+		{"value.is(FHIR.Quantity)", []string{"value"}, true},
+		{"subject.where(resolve() is Patient)", []string{"subject"}, false}, // reads contained
 	} {
 		t.Run(tt.expr, func(t *testing.T) {
 			e, err := Parse(tt.expr)

@@ -73,6 +73,9 @@ func init() {
 		"toString":        {0, 0, fnToString},
 		"lowBoundary":     {0, 1, fnLowBoundary},
 		"highBoundary":    {0, 1, fnHighBoundary},
+		"as":              {1, 1, fnAs},
+		"is":              {1, 1, fnIs},
+		"resolve":         {0, 0, fnResolve},
 	}
 }
 
@@ -114,8 +117,8 @@ func CheckFunctions(e Expr) error {
 			err = errorf("unknown function %s() at offset %d", c.Name, c.Offset)
 		case len(c.Args) < spec.min || len(c.Args) > spec.max:
 			err = errorf("%s() takes %d to %d arguments, got %d", c.Name, spec.min, spec.max, len(c.Args))
-		case c.Name == "ofType" && typeName(c.Args[0]) == "":
-			err = errorf("ofType() needs a type name at offset %d", c.Offset)
+		case (c.Name == "ofType" || c.Name == "as" || c.Name == "is") && typeName(c.Args[0]) == "":
+			err = errorf("%s() needs a type name at offset %d", c.Name, c.Offset)
 		}
 	})
 	return err
