@@ -404,6 +404,8 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 				return
 			default:
 			}
+			// A query sees the tables as they were when it started.
+			polled := time.Now()
 			rows, err := conn.Query(ctx, `SELECT value::bigint FROM observation WHERE loinc_code = $1 AND value >= $2`, freshnessCode, lo)
 			if err != nil {
 				pollErr = err
@@ -414,7 +416,7 @@ func measureFreshness(ctx context.Context, base, connString, patient string, dur
 				pollErr = err
 				return
 			}
-			now := time.Now()
+			now := polled
 			mu.Lock()
 			for _, v := range vals {
 				if _, ok := seen[v]; !ok {
