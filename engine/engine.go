@@ -58,6 +58,10 @@ type Engine struct {
 
 	mu     sync.RWMutex
 	stores map[string]bool // attached data stores
+	// viewSQLs holds, per data store, the CREATE VIEW statement each
+	// table was last made with (guarded by mu), so Refresh replaces only
+	// what changed.
+	viewSQLs map[string]map[string]string
 
 	queries activity // queries with open results
 }
@@ -81,7 +85,7 @@ func Open(ctx context.Context, cat Catalog, opts Options) (*Engine, error) {
 	db.SetMaxIdleConns(0)
 	parser := sql.OpenDB(conn)
 	parser.SetMaxIdleConns(4)
-	e := &Engine{cat: cat, log: log, conn: conn, db: db, parser: parser, stores: map[string]bool{}}
+	e := &Engine{cat: cat, log: log, conn: conn, db: db, parser: parser, stores: map[string]bool{}, viewSQLs: map[string]map[string]string{}}
 	if err := e.start(ctx, opts); err != nil {
 		e.Close()
 		return nil, err

@@ -30,21 +30,6 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 	if err != nil {
 		return fmt.Errorf("engine: refresh %s: %w", datastore, err)
 	}
-	stmts := make([]string, 0, len(views))
-	for _, v := range views {
-		if len(v.Files) == 0 {
-			// Registered but never materialized (an interrupted view
-			// change): its table is left as it is until a rebuild.
-			e.log.Warn("engine: view has no Parquet file yet; not exposed", "datastore", datastore, "view", v.Name)
-			continue
-		}
-		s, err := e.viewSQL(datastore, v)
-		if err != nil {
-			return err
-		}
-		stmts = append(stmts, s)
-	}
-
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.stores[datastore] {
@@ -53,15 +38,46 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 		}
 		e.stores[datastore] = true
 	}
+	// Only the views whose files changed are replaced: binding a view
+	// reads its Parquet files' footers, and a refresh after a few FHIR
+	// writes touches the views of one or two resource types.
+	prev := e.viewSQLs[datastore]
+	next := make(map[string]string, len(views))
+	stmts := make([]string, 0, len(views))
+	var replaced []catalog.View
+	for _, v := range views {
+		if len(v.Files) == 0 {
+			// Registered but never materialized (an interrupted view
+			// change): its table is left as it is until a rebuild.
+			e.log.Warn("engine: view has no Parquet file yet; not exposed", "datastore", datastore, "view", v.Name)
+			if sql, ok := prev[v.Name]; ok {
+				next[v.Name] = sql
+			}
+			continue
+		}
+		s, err := e.viewSQL(datastore, v)
+		if err != nil {
+			return err
+		}
+		next[v.Name] = s
+		if prev[v.Name] != s {
+			stmts = append(stmts, s)
+			replaced = append(replaced, v)
+		}
+	}
 	drops, err := e.staleViews(ctx, datastore, views)
 	if err != nil {
 		return err
 	}
-	if err := e.inTx(ctx, append(stmts, drops...)); err != nil {
-		return fmt.Errorf("engine: refresh %s: %w", datastore, err)
+	if len(stmts)+len(drops) > 0 {
+		if err := e.inTx(ctx, append(stmts, drops...)); err != nil {
+			delete(e.viewSQLs, datastore) // unknown state: replace all next time
+			return fmt.Errorf("engine: refresh %s: %w", datastore, err)
+		}
 	}
-	e.commentViews(ctx, datastore, views)
-	e.log.Info("engine: refreshed data store", "datastore", datastore, "views", len(views), "dropped", len(drops))
+	e.viewSQLs[datastore] = next
+	e.commentViews(ctx, datastore, replaced) // a replaced view lost its comments
+	e.log.Debug("engine: refreshed data store", "datastore", datastore, "views", len(views), "replaced", len(stmts), "dropped", len(drops))
 	return nil
 }
 
@@ -76,6 +92,7 @@ func (e *Engine) Drop(ctx context.Context, datastore string) error {
 		return fmt.Errorf("engine: drop data store %s: %w", datastore, err)
 	}
 	delete(e.stores, datastore)
+	delete(e.viewSQLs, datastore)
 	return nil
 }
 

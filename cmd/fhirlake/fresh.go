@@ -77,6 +77,7 @@ func (f *freshener) loop(ds string, kick <-chan struct{}) {
 		}
 		last = time.Now()
 		seq, err := f.refresh(ds)
+		f.log.Debug("views: refreshed after writes", "datastore", ds, "seq", seq, "took", time.Since(last))
 		if err != nil {
 			if f.ctx.Err() != nil {
 				return
