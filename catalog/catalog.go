@@ -97,6 +97,11 @@ type File struct {
 	Bytes   int64  `json:"bytes"`
 	Gen     int    `json:"gen,omitempty"`
 	Deletes bool   `json:"deletes,omitempty"`
+	// Since is the raw store's change sequence number after which the
+	// changes of this file's generation start (generations above 1): the
+	// generation holds every resource changed after it, up to the next
+	// generation's Since. 0 when unknown (written by an older version).
+	Since uint64 `json:"since,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

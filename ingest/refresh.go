@@ -120,6 +120,7 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	full := map[string]bool{}
 	var deltas []string
 	compact := map[string][]string{}
+	foldAt := map[string]fold{}
 	for typ, views := range byType {
 		tc := changed[typ]
 		switch {
@@ -129,15 +130,15 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 		case tc.overflow:
 			full[typ] = true
 		case slices.ContainsFunc(views, tooManyGenerations):
-			// Fold the generations after the first into one: the
-			// resources changed since the first was built, if they are
-			// still few.
-			base := minBase(views)
-			if base == 0 {
+			// Fold the newest generations into one by re-flattening the
+			// resources changed since the oldest of them, if they are
+			// still few (see foldPlan).
+			gen, from, ok := foldPlan(views)
+			if !ok {
 				full[typ] = true
 				break
 			}
-			ids, overflow, err := changedSince(ctx, src, typ, base, head)
+			ids, overflow, err := changedSince(ctx, src, typ, from, head)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -146,6 +147,7 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 				break
 			}
 			compact[typ] = ids
+			foldAt[typ] = fold{gen: gen, since: from}
 			deltas = append(deltas, typ)
 		default:
 			deltas = append(deltas, typ)
@@ -162,10 +164,13 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	sort.Strings(deltas)
 	for _, typ := range deltas {
 		ids, folded := compact[typ]
-		if !folded {
+		f := fold{since: since}
+		if folded {
+			f = foldAt[typ]
+		} else {
 			ids = changed[typ].ids
 		}
-		rs, err := refreshDelta(ctx, cat, ds, src, typ, byType[typ], ids, folded)
+		rs, err := refreshDelta(ctx, cat, ds, src, typ, byType[typ], ids, f)
 		if err != nil {
 			return 0, nil, fmt.Errorf("ingest: refresh the views of %s in %s: %w", typ, ds, err)
 		}
@@ -190,13 +195,59 @@ func topGeneration(cv catalog.View) int {
 	return top
 }
 
-// minBase returns the smallest Base of views, 0 if one is unknown.
-func minBase(views []catalog.View) uint64 {
-	base := views[0].Base
-	for _, cv := range views[1:] {
-		base = min(base, cv.Base)
+// fold says where a refresh's generation goes: a new generation on top
+// (gen 0) or, folding, generation gen replacing it and every newer one;
+// since is the change sequence the generation's changes start after.
+type fold struct {
+	gen   int
+	since uint64
+}
+
+// foldPlan chooses which generations of a type's views to fold once they
+// have maxGenerations: the newest ones, from the oldest generation g >= 2
+// that holds no more changed resources than all generations after it
+// together (so generation sizes stay roughly geometric and a fold rewrites
+// about as much as recently changed, not everything since the first
+// build); at least the two newest. It returns that generation and the
+// change sequence its changes start after; ok is false when that is
+// unknown (files of an older version, or views of one type out of step),
+// and the type is rebuilt instead.
+func foldPlan(views []catalog.View) (gen int, since uint64, ok bool) {
+	top := topGeneration(views[0])
+	size := map[int]int64{}
+	starts := map[int]uint64{}
+	for _, cv := range views {
+		if topGeneration(cv) != top {
+			return 0, 0, false
+		}
+		for _, f := range cv.Files {
+			if f.Deletes && cv.Name == views[0].Name {
+				size[f.Gen] += f.Rows
+			}
+			if f.Gen > 1 {
+				if f.Since == 0 {
+					return 0, 0, false
+				}
+				if s, seen := starts[f.Gen]; seen && s != f.Since {
+					return 0, 0, false
+				}
+				starts[f.Gen] = f.Since
+			}
+		}
 	}
-	return base
+	gen = top - 1
+	for g := 2; g < top-1; g++ {
+		var after int64
+		for h := g + 1; h <= top; h++ {
+			after += size[h]
+		}
+		if size[g] <= after {
+			gen = g
+			break
+		}
+	}
+	since, ok = starts[gen]
+	return gen, since, ok && gen >= 2
 }
 
 // changedSince returns the ids of typ changed in (since, head], or
@@ -236,10 +287,11 @@ var errOverflow = errors.New("overflow")
 
 // refreshDelta adds one generation to the views of one type: the rows of
 // the resources in ids (those not deleted), and a deletes file listing
-// all of ids. With fold, ids are every resource changed since the views'
-// first generation and the new generation (2) replaces all the later
-// ones.
-func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource, typ string, views []catalog.View, ids []string, fold bool) ([]ViewReport, error) {
+// all of ids. Folding (at.gen > 0), ids are every resource changed since
+// generation at.gen began, and the new generation replaces it and all
+// newer ones.
+func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource, typ string, views []catalog.View, ids []string, at fold) ([]ViewReport, error) {
+	folding := at.gen > 0
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -253,8 +305,8 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		jobs = append(jobs, j)
 		gen = max(gen, topGeneration(cv)+1)
 	}
-	if fold {
-		gen = 2
+	if folding {
+		gen = at.gen
 	}
 	stamp := fileStamp()
 	dir := cat.DatastoreDir(ds)
@@ -310,9 +362,12 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 	}
 	reports := make([]ViewReport, len(jobs))
 	for i, j := range jobs {
+		for k := range j.files {
+			j.files[k].Since = at.since
+		}
 		kept := slices.Clone(j.cv.Files)
-		if fold {
-			kept = slices.DeleteFunc(kept, func(f catalog.File) bool { return f.Gen > 1 })
+		if folding {
+			kept = slices.DeleteFunc(kept, func(f catalog.File) bool { return f.Gen >= gen })
 			j.cv.Rows = 0
 			for _, f := range kept {
 				if !f.Deletes {

@@ -223,6 +223,39 @@ func TestRefreshFullRebuild(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, liveRows(t, cat, "patient"), folded, "the folded view equals a full rebuild")
 	})
+	t.Run("folds keep older, bigger generations", func(t *testing.T) {
+		cat, st := refreshEnv(t, 100)
+		var in []store.Input
+		for i := range 10 {
+			in = append(in, patientInput(i, "male"))
+		}
+		_, err := st.Put(ctx, in)
+		require.NoError(t, err)
+		refreshTo(t, cat, st) // generation 2: 10 resources
+		for i := range maxGenerations - 2 {
+			_, err := st.Put(ctx, []store.Input{patientInput(20+i, "male")})
+			require.NoError(t, err)
+			refreshTo(t, cat, st) // generations 3 to 8: one each
+		}
+		require.Equal(t, maxGenerations, slices.Max(generations(viewsByName(t, cat)["patient"])))
+		_, err = st.Put(ctx, []store.Input{patientInput(50, "male")})
+		require.NoError(t, err)
+		refreshTo(t, cat, st)
+		v := viewsByName(t, cat)["patient"]
+		require.Equal(t, []int{1, 2, 3}, generations(v), "generation 2 (10) is bigger than 3..8 (6): only 3..8 and the new change fold")
+		for _, f := range v.Files {
+			if f.Gen == 3 && f.Deletes {
+				require.EqualValues(t, 7, f.Rows, "the fold re-flattened the 7 resources changed since generation 3 began")
+			}
+			if f.Gen > 1 {
+				require.NotZero(t, f.Since)
+			}
+		}
+		folded := liveRows(t, cat, "patient")
+		_, err = MaterializeViews(ctx, cat, "demo", st, []string{"patient"})
+		require.NoError(t, err)
+		require.Equal(t, liveRows(t, cat, "patient"), folded, "the folded view equals a full rebuild")
+	})
 	t.Run("a fold of too many changes rebuilds", func(t *testing.T) {
 		cat, st := refreshEnv(t, 40)
 		for i := range maxGenerations {
