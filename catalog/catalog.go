@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,6 +69,21 @@ type View struct {
 	// compacted into one by re-flattening the resources changed since
 	// Base. 0 means unknown (a view built by an older version).
 	Base uint64 `json:"base,omitempty"`
+	// Kind is "" for a view defined by a ViewDefinition, or KindSearch
+	// for the search index table of resource type Resource (no
+	// Definition).
+	Kind string `json:"kind,omitempty"`
+}
+
+// KindSearch marks the search index table of a resource type: one row per
+// search parameter value, built by package search, hidden from users' view
+// lists and served to SQL in the data store's "search" schema.
+const KindSearch = "search"
+
+// SearchIndexName is the catalog name of the search index table of a
+// resource type.
+func SearchIndexName(resourceType string) string {
+	return "search_" + strings.ToLower(resourceType)
 }
 
 // CurrentLayout is the file layout this version writes: keyed data files

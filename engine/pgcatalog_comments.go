@@ -62,7 +62,7 @@ func commentStatements(ds string, v catalog.View) ([]string, error) {
 // that cannot be attached is logged, not fatal: the data is still served.
 func (e *Engine) commentViews(ctx context.Context, ds string, views []catalog.View) {
 	for _, v := range views {
-		if len(v.Files) == 0 {
+		if len(v.Files) == 0 || v.Kind == catalog.KindSearch {
 			continue
 		}
 		stmts, err := commentStatements(ds, v)

@@ -36,6 +36,9 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 		if _, err := e.admin.ExecContext(ctx, "ATTACH ':memory:' AS "+quoteIdent(datastore)); err != nil {
 			return fmt.Errorf("engine: attach data store %s: %w", datastore, err)
 		}
+		if _, err := e.admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(datastore)+"."+searchSchema); err != nil {
+			return fmt.Errorf("engine: attach data store %s: %w", datastore, err)
+		}
 		e.stores[datastore] = true
 	}
 	// Only the views whose files changed are replaced: binding a view
@@ -125,6 +128,9 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 		}
 	}
 	target := quoteIdent(ds) + ".main." + quoteIdent(v.Name)
+	if v.Kind == catalog.KindSearch {
+		target = searchTable(ds, v.Resource)
+	}
 	if v.Layout == 0 {
 		// Files from before the key column; fhirlake rebuilds them at start.
 		return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet([%s])", target, strings.Join(data[0], ", ")), nil
@@ -167,10 +173,14 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 func (e *Engine) staleViews(ctx context.Context, ds string, views []catalog.View) ([]string, error) {
 	keep := make(map[string]bool, len(views))
 	for _, v := range views {
-		keep[v.Name] = true
+		if v.Kind == catalog.KindSearch {
+			keep[searchSchema+"."+strings.ToLower(v.Resource)] = true
+		} else {
+			keep["main."+v.Name] = true
+		}
 	}
 	rows, err := e.admin.QueryContext(ctx,
-		"SELECT view_name FROM duckdb_views() WHERE database_name = ? AND schema_name = 'main' AND NOT internal", ds)
+		"SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = ? AND schema_name IN ('main', '"+searchSchema+"') AND NOT internal", ds)
 	if err != nil {
 		return nil, fmt.Errorf("engine: list tables of %s: %w", ds, err)
 	}
@@ -182,7 +192,8 @@ func (e *Engine) staleViews(ctx context.Context, ds string, views []catalog.View
 			return nil, fmt.Errorf("engine: list tables of %s: %w", ds, err)
 		}
 		if !keep[name] {
-			drops = append(drops, fmt.Sprintf("DROP VIEW %s.main.%s", quoteIdent(ds), quoteIdent(name)))
+			schema, view, _ := strings.Cut(name, ".")
+			drops = append(drops, fmt.Sprintf("DROP VIEW %s.%s.%s", quoteIdent(ds), quoteIdent(schema), quoteIdent(view)))
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -204,4 +215,14 @@ func (e *Engine) inTx(ctx context.Context, stmts []string) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// searchSchema is the schema of a data store's database that holds the
+// search index tables, apart from the users' tables in main.
+const searchSchema = "search"
+
+// searchTable is the qualified name of the search index table of a
+// resource type in data store ds.
+func searchTable(ds, resourceType string) string {
+	return quoteIdent(ds) + "." + searchSchema + "." + quoteIdent(strings.ToLower(resourceType))
 }

@@ -186,12 +186,15 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 // viewJob is one view being rebuilt.
 type viewJob struct {
 	cv     catalog.View
-	view   *flatten.View
+	view   table
 	files  []catalog.File
 	report ViewReport
 }
 
 func newViewJob(cv catalog.View) (*viewJob, error) {
+	if cv.Kind == catalog.KindSearch {
+		return &viewJob{cv: cv, view: indexTable{cv.Name, cv.Resource}, report: ViewReport{View: cv.Name}}, nil
+	}
 	vd, err := flatten.ParseView(cv.Definition)
 	if err != nil {
 		return nil, err
@@ -200,7 +203,7 @@ func newViewJob(cv catalog.View) (*viewJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &viewJob{cv: cv, view: v, report: ViewReport{View: cv.Name}}, nil
+	return &viewJob{cv: cv, view: viewTable{v}, report: ViewReport{View: cv.Name}}, nil
 }
 
 // feedFunc calls fn for each resource to flatten.
@@ -312,12 +315,12 @@ type worker struct {
 
 // part is one worker's Parquet data file of one view.
 type part struct {
-	view      *flatten.View
+	view      table
 	rel, path string // relative to the data store folder; absolute
 	gen       int
 	f         *os.File
 	pw        *flatten.ParquetWriter
-	b         *flatten.Builder
+	b         rowBuilder
 	keys      *keyColumn
 	rows      int64
 	size      int64
@@ -343,7 +346,7 @@ func newWorker(dir, stamp string, gen, k int, jobs []*viewJob) (*worker, error) 
 			w.abort()
 			return nil, err
 		}
-		p.b = j.view.NewBuilder(memory.DefaultAllocator)
+		p.b = j.view.newBuilder(memory.DefaultAllocator)
 		w.parts = append(w.parts, p)
 	}
 	return w, nil

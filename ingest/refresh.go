@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -99,6 +100,13 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	if err != nil {
 		return 0, nil, err
 	}
+	counts, err := src.Counts(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := ensureSearchIndexes(cat, ds, counts); err != nil {
+		return 0, nil, err
+	}
 	cvs, err := cat.Views(ds)
 	if err != nil {
 		return 0, nil, err
@@ -109,10 +117,6 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	}
 	changed := map[string]*typeChanges{}
 	if head > since {
-		counts, err := src.Counts(ctx)
-		if err != nil {
-			return 0, nil, err
-		}
 		if changed, err = collectChanges(ctx, src, since, head, counts); err != nil {
 			return 0, nil, err
 		}
@@ -384,4 +388,30 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		reports[i] = j.report
 	}
 	return reports, nil
+}
+
+// ensureSearchIndexes registers the search index table of every resource
+// type the store holds (or held) that has none yet; Refresh then builds it
+// like a view never materialized.
+func ensureSearchIndexes(cat Catalog, ds string, counts map[string]int) error {
+	cvs, err := cat.Views(ds)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, cv := range cvs {
+		if cv.Kind == catalog.KindSearch {
+			have[cv.Resource] = true
+		}
+	}
+	for typ := range counts {
+		if have[typ] || !fhir.IsResourceType(typ) {
+			continue
+		}
+		cv := catalog.View{Name: catalog.SearchIndexName(typ), Resource: typ, Kind: catalog.KindSearch, Layout: catalog.CurrentLayout}
+		if err := cat.PutView(ds, cv); err != nil {
+			return fmt.Errorf("ingest: register the search index of %s: %w", typ, err)
+		}
+	}
+	return nil
 }

@@ -86,6 +86,7 @@ func describeDatastore(ctx context.Context, l *lake, name string, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	views = userViews(views)
 	fmt.Fprintf(stdout, "data store %s\nfolder:  %s\ncreated: %s\n\n", ds.Name, l.cat.DatastoreDir(name), ds.Created.Format("2006-01-02 15:04:05Z07:00"))
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RESOURCE TYPE\tRESOURCES")

@@ -157,6 +157,7 @@ func listViews(l *lake, ds string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	list = userViews(list)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tRESOURCE\tROWS\tKIND")
 	for _, v := range list {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +104,9 @@ func (s *viewStore) put(ctx context.Context, ds, name string, definition []byte,
 	if !catalog.ValidName(name) {
 		return viewChange{}, fmt.Errorf("invalid view name %q: use lowercase letters, digits and _, starting with a letter (at most 63)", name)
 	}
+	if strings.HasPrefix(name, "search_") {
+		return viewChange{}, fmt.Errorf("invalid view name %q: names starting with search_ are kept for the search indexes", name)
+	}
 	vd, err := flatten.ParseView(definition)
 	if err != nil {
 		return viewChange{}, err
@@ -146,6 +151,9 @@ func (s *viewStore) drop(ctx context.Context, ds, name string) (catalog.View, er
 	old, err := s.l.cat.View(ds, name)
 	if err != nil {
 		return catalog.View{}, err
+	}
+	if old.Kind == catalog.KindSearch {
+		return catalog.View{}, fmt.Errorf("view %s.%s: %w", ds, name, catalog.ErrNotFound)
 	}
 	if err := s.l.cat.DeleteView(ds, name); err != nil {
 		return catalog.View{}, err
@@ -195,6 +203,7 @@ func (s *viewStore) Views(_ context.Context, ds string) ([]api.ViewInfo, error) 
 	if err != nil {
 		return nil, err
 	}
+	list = userViews(list)
 	out := make([]api.ViewInfo, len(list))
 	for i, v := range list {
 		out[i] = viewInfo(v)
@@ -202,9 +211,18 @@ func (s *viewStore) Views(_ context.Context, ds string) ([]api.ViewInfo, error) 
 	return out, nil
 }
 
+// userViews drops the search index tables from a catalog listing: they
+// are fhirlake's own, not the user's views.
+func userViews(list []catalog.View) []catalog.View {
+	return slices.DeleteFunc(list, func(v catalog.View) bool { return v.Kind == catalog.KindSearch })
+}
+
 // View implements api.ViewStore.
 func (s *viewStore) View(_ context.Context, ds, name string) (api.ViewInfo, error) {
 	v, err := s.l.cat.View(ds, name)
+	if err == nil && v.Kind == catalog.KindSearch {
+		err = fmt.Errorf("view %s.%s: %w", ds, name, catalog.ErrNotFound)
+	}
 	if err != nil {
 		return api.ViewInfo{}, apiError(err)
 	}

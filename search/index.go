@@ -1,0 +1,189 @@
+package search
+
+import (
+	"errors"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// The index table of a resource type holds one row per search parameter
+// value of each resource (see Values), in one wide, sparse schema: the
+// columns a value's type does not use are null. One table per type keeps
+// extraction to one pass per resource and lets the planner reach every
+// parameter of a type through one relation.
+//
+// Columns, all nullable except id and param:
+//
+//	id        the resource id
+//	param     the parameter code
+//	sys,code  token system and code; reference :identifier; quantity system and unit code
+//	text      token display and text, normalized (for :text)
+//	str       string value normalized (prefix, :contains)
+//	raw       string as written (:exact), uri, reference URL
+//	t_lo,t_hi date range, UTC, milliseconds
+//	n,n_lo,n_hi          number or quantity value and its precision range
+//	c_code,c_n,c_lo,c_hi quantity in canonical UCUM units
+//	ref_type,ref_id,ref_ver reference target
+var indexFields = []arrow.Field{
+	{Name: "id", Type: arrow.BinaryTypes.String},
+	{Name: "param", Type: arrow.BinaryTypes.String},
+	{Name: "sys", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "code", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "text", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "str", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "raw", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "t_lo", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}, Nullable: true},
+	{Name: "t_hi", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}, Nullable: true},
+	{Name: "n", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "n_lo", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "n_hi", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "c_code", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "c_n", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "c_lo", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "c_hi", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "ref_type", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "ref_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "ref_ver", Type: arrow.BinaryTypes.String, Nullable: true},
+}
+
+// column indexes of indexFields.
+const (
+	colID = iota
+	colParam
+	colSys
+	colCode
+	colText
+	colStr
+	colRaw
+	colTLo
+	colTHi
+	colN
+	colNLo
+	colNHi
+	colCCode
+	colCN
+	colCLo
+	colCHi
+	colRefType
+	colRefID
+	colRefVer
+	numCols
+)
+
+// IndexSchema returns the schema of every index table.
+func IndexSchema() *arrow.Schema { return arrow.NewSchema(indexFields, nil) }
+
+// IndexBuilder appends the index rows of resources to Arrow record
+// batches, like flatten.Builder does for a view.
+type IndexBuilder struct {
+	rb  *array.RecordBuilder
+	n   int
+	row []any // one pending row, reused
+}
+
+// NewIndexBuilder returns an empty builder.
+func NewIndexBuilder(mem memory.Allocator) *IndexBuilder {
+	return &IndexBuilder{rb: array.NewRecordBuilder(mem, IndexSchema()), row: make([]any, numCols)}
+}
+
+// Append extracts the search values of one resource and appends a row for
+// each. A resource whose JSON or type is bad is an error and appends
+// nothing. A parameter whose expression fails on odd data loses only its
+// own values, silently: the resource stays findable by the others (an
+// error here would mean "nothing appended" to the caller).
+func (b *IndexBuilder) Append(body []byte) error {
+	v, err := Extract(body)
+	if v.ID == "" {
+		if err == nil {
+			err = errors.New("search: resource has no id")
+		}
+		return err
+	}
+	id := v.ID
+	for _, t := range v.Tokens {
+		b.put(id, t.Param, colSys, t.System, colCode, t.Code, colText, Normalize(joinText(t.Display, t.Text)))
+	}
+	for _, s := range v.Strings {
+		b.put(id, s.Param, colStr, s.Norm, colRaw, s.Value)
+	}
+	for _, d := range v.Dates {
+		b.put(id, d.Param, colTLo, d.Low, colTHi, d.High)
+	}
+	for _, n := range v.Numbers {
+		b.put(id, n.Param, colN, n.Value, colNLo, n.Low, colNHi, n.High, colRaw, n.Text)
+	}
+	for _, q := range v.Quantities {
+		row := []any{colN, q.Value, colNLo, q.Low, colNHi, q.High, colSys, q.System, colCode, q.Code, colText, q.Unit}
+		if q.CanonicalCode != "" {
+			row = append(row, colCCode, q.CanonicalCode, colCN, q.CanonicalValue, colCLo, q.CanonicalLow, colCHi, q.CanonicalHigh)
+		}
+		b.put(id, q.Param, row...)
+	}
+	for _, r := range v.References {
+		b.put(id, r.Param, colRefType, r.TargetType, colRefID, r.TargetID, colRefVer, r.Version, colRaw, r.URL,
+			colSys, r.IdentifierSystem, colCode, r.IdentifierValue)
+	}
+	for _, u := range v.URIs {
+		b.put(id, u.Param, colRaw, u.Value)
+	}
+	return nil
+}
+
+func joinText(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "" || a == b:
+		return a
+	}
+	return a + " " + b
+}
+
+// put appends one row: id, param and (column, value) pairs; empty
+// strings, NaN and infinite numbers are null.
+func (b *IndexBuilder) put(id, param string, pairs ...any) {
+	for i := range b.row {
+		b.row[i] = nil
+	}
+	b.row[colID], b.row[colParam] = id, param
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b.row[pairs[i].(int)] = pairs[i+1]
+	}
+	for i, f := range b.rb.Fields() {
+		switch x := b.row[i].(type) {
+		case string:
+			if x == "" {
+				f.AppendNull()
+			} else {
+				f.(*array.StringBuilder).Append(x)
+			}
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				f.AppendNull()
+			} else {
+				f.(*array.Float64Builder).Append(x)
+			}
+		case time.Time:
+			f.(*array.TimestampBuilder).Append(arrow.Timestamp(x.UnixMilli()))
+		default:
+			f.AppendNull()
+		}
+	}
+	b.n++
+}
+
+// Len returns the rows appended since the last NewRecord.
+func (b *IndexBuilder) Len() int { return b.n }
+
+// NewRecord returns the rows appended so far and resets the builder.
+func (b *IndexBuilder) NewRecord() arrow.RecordBatch {
+	b.n = 0
+	return b.rb.NewRecordBatch()
+}
+
+// Release frees the builder's memory.
+func (b *IndexBuilder) Release() { b.rb.Release() }

@@ -1,0 +1,26 @@
+package search
+
+import (
+	"os"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/require"
+)
+
+func TestIndexBuilder(t *testing.T) {
+	body, err := os.ReadFile("testdata/synthea-observation.json")
+	require.NoError(t, err)
+	want, err := Extract(body)
+	require.NoError(t, err)
+	b := NewIndexBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	require.NoError(t, b.Append(body))
+	rec := b.NewRecord()
+	defer rec.Release()
+	require.EqualValues(t, want.Len()-len(want.Composites)-len(want.Positions), rec.NumRows())
+	require.Equal(t, IndexSchema().String(), rec.Schema().String())
+	require.Zero(t, b.Len())
+	require.Error(t, b.Append([]byte(`{"resourceType":"Nonsense"}`)))
+	require.Zero(t, b.Len())
+}
