@@ -7,7 +7,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/search"
 )
 
 // reservedNames are DuckDB database and schema names a data store cannot
@@ -66,6 +69,26 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 		if prev[v.Name] != s {
 			stmts = append(stmts, s)
 			replaced = append(replaced, v)
+		}
+	}
+	// Every R4 type has an index table, empty when the store holds none
+	// of it, so that searches and chains need no special case.
+	indexed := map[string]bool{}
+	for _, v := range views {
+		if v.Kind == catalog.KindSearch && len(v.Files) > 0 {
+			indexed[strings.ToLower(v.Resource)] = true
+		}
+	}
+	for _, typ := range fhir.ResourceTypes() {
+		lt := strings.ToLower(typ)
+		if indexed[lt] {
+			continue
+		}
+		key := searchSchema + "." + lt
+		s := "CREATE OR REPLACE VIEW " + searchTable(datastore, typ) + " AS " + emptyIndexSQL
+		next[key] = s
+		if prev[key] != s {
+			stmts = append(stmts, s)
 		}
 	}
 	drops, err := e.staleViews(ctx, datastore, views)
@@ -173,11 +196,12 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 func (e *Engine) staleViews(ctx context.Context, ds string, views []catalog.View) ([]string, error) {
 	keep := make(map[string]bool, len(views))
 	for _, v := range views {
-		if v.Kind == catalog.KindSearch {
-			keep[searchSchema+"."+strings.ToLower(v.Resource)] = true
-		} else {
+		if v.Kind != catalog.KindSearch {
 			keep["main."+v.Name] = true
 		}
+	}
+	for _, typ := range fhir.ResourceTypes() {
+		keep[searchSchema+"."+strings.ToLower(typ)] = true
 	}
 	rows, err := e.admin.QueryContext(ctx,
 		"SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = ? AND schema_name IN ('main', '"+searchSchema+"') AND NOT internal", ds)
@@ -226,3 +250,19 @@ const searchSchema = "search"
 func searchTable(ds, resourceType string) string {
 	return quoteIdent(ds) + "." + searchSchema + "." + quoteIdent(strings.ToLower(resourceType))
 }
+
+// emptyIndexSQL selects no row with the columns of an index table.
+var emptyIndexSQL = func() string {
+	var cols []string
+	for _, f := range search.IndexSchema().Fields() {
+		typ := "VARCHAR"
+		switch f.Type.ID() {
+		case arrow.FLOAT64:
+			typ = "DOUBLE"
+		case arrow.TIMESTAMP:
+			typ = "TIMESTAMPTZ"
+		}
+		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", typ, quoteIdent(f.Name)))
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " LIMIT 0"
+}()

@@ -1,0 +1,49 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fhirlake/fhirlake/search"
+)
+
+// Search runs a plan of package search against data store ds: one page of
+// the matching ids (limit, offset), and the number of matches when count
+// is set (-1 otherwise). The plan's values are bound parameters.
+func (e *Engine) Search(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) ([]string, int, error) {
+	e.mu.RLock()
+	attached := e.stores[ds]
+	e.mu.RUnlock()
+	if !attached {
+		return nil, 0, fmt.Errorf("engine: search: data store %q is not open", ds)
+	}
+	end := e.queries.begin()
+	defer end()
+	total := -1
+	if count {
+		if err := e.db.QueryRowContext(ctx, p.Count, p.Args...).Scan(&total); err != nil {
+			return nil, 0, mapError(ctx, fmt.Errorf("engine: search count: %w", err))
+		}
+	}
+	if limit <= 0 {
+		return nil, total, nil
+	}
+	args := append(append([]any(nil), p.Args...), limit, offset)
+	rows, err := e.db.QueryContext(ctx, p.IDs, args...)
+	if err != nil {
+		return nil, 0, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, 0, fmt.Errorf("engine: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+	}
+	return ids, total, nil
+}
