@@ -65,6 +65,9 @@ type Options struct {
 	// and Group level) for the data stores whose Reader is an
 	// export.Source, such as *store.Store.
 	Exports *export.Manager
+	// Searcher, when set, serves FHIR search on each type
+	// (GET /{type}?..., POST /{type}/_search).
+	Searcher Searcher
 	// Changed, when set, is called after every committed write with the
 	// data store's name, so derived views can catch up.
 	Changed func(datastore string)

@@ -110,6 +110,13 @@ func (h *handler) capabilities(datastore string, types []string, writable bool) 
 				Type: t,
 				Interaction: []interaction{{Code: "read"}, {Code: "vread"}, {Code: "update"}, {Code: "patch"},
 					{Code: "delete"}, {Code: "history-instance"}, {Code: "history-type"}, {Code: "create"}},
+			}
+			if h.opts.Searcher != nil {
+				res[i].Interaction = append(res[i].Interaction, interaction{Code: "search-type"})
+			}
+			res[i] = restResource{
+				Type:              t,
+				Interaction:       res[i].Interaction,
 				Versioning:        "versioned-update",
 				ReadHistory:       true,
 				UpdateCreate:      true,

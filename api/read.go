@@ -48,6 +48,16 @@ func (h *handler) instance(w http.ResponseWriter, r *http.Request) {
 		h.historyRoute(w, r)
 		return
 	}
+	if id == "_search" && h.opts.Searcher != nil {
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, "POST")
+			return
+		}
+		if negotiate(w, r) && checkType(w, r, typ) {
+			h.searchType(w, r, typ)
+		}
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		h.read(w, r)
@@ -80,8 +90,20 @@ func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request) {
 	typ := r.PathValue("type")
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodDelete:
+	case http.MethodGet, http.MethodHead:
+		if h.opts.Searcher != nil {
+			if negotiate(w, r) && checkType(w, r, typ) {
+				h.searchType(w, r, typ)
+			}
+			return
+		}
+		fallthrough
 	default:
-		methodNotAllowed(w, r, "POST", "PUT", "DELETE")
+		allow := []string{"POST", "PUT", "DELETE"}
+		if h.opts.Searcher != nil {
+			allow = append([]string{"GET", "HEAD"}, allow...)
+		}
+		methodNotAllowed(w, r, allow...)
 		return
 	}
 	if !negotiate(w, r) || !checkType(w, r, typ) {

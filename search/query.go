@@ -22,6 +22,7 @@ type Query struct {
 	// Sort keys in order; ties are broken by id, for stable pages.
 	Sort        []SortKey
 	Count       int    // _count: the page size, -1 when not given
+	Offset      int    // _offset: the page start, from a next or previous link
 	Total       string // none, estimate, accurate, or "" (the server's choice)
 	Summary     string // true, text, data, count, false, or ""
 	Elements    []string
@@ -188,6 +189,13 @@ func (out *Query) add(name, raw string, strict bool) error {
 		}
 		out.Count = min(n, maxCount)
 		return nil
+	case "_offset":
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return &QueryError{name, fmt.Sprintf("%q is not a non-negative integer", raw)}
+		}
+		out.Offset = n
+		return nil
 	case "_sort":
 		return out.addSort(raw)
 	case "_total":
@@ -227,7 +235,10 @@ func (out *Query) add(name, raw string, strict bool) error {
 	}
 	c, err := parseCriterion(out.Type, name, raw, 0)
 	var unknown *unknownParam
-	if errors.As(err, &unknown) && !strict {
+	if errors.As(err, &unknown) {
+		if strict {
+			return &unknown.QueryError
+		}
 		out.Ignored = append(out.Ignored, name)
 		return nil
 	}

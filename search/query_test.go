@@ -182,11 +182,7 @@ func TestParseQueryErrors(t *testing.T) {
 		t.Run(tt.query[:min(len(tt.query), 40)], func(t *testing.T) {
 			_, err := parse(t, tt.typ, tt.query, true)
 			var qe *QueryError
-			if !errors.As(err, &qe) {
-				var ue *unknownParam
-				require.True(t, errors.As(err, &ue), "%v", err)
-				qe = &ue.QueryError
-			}
+			require.True(t, errors.As(err, &qe), "%T %v", err, err)
 			require.Equal(t, tt.param, qe.Param)
 			require.Contains(t, qe.Reason, tt.reason)
 		})
@@ -212,8 +208,7 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		_, err = ParseQuery(typ, q, true)
 		var qe *QueryError
-		var ue *unknownParam
-		if err != nil && !errors.As(err, &qe) && !errors.As(err, &ue) {
+		if err != nil && !errors.As(err, &qe) {
 			t.Fatalf("%s?%s: error %T %v", typ, query, err, err)
 		}
 	})

@@ -103,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
-			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate}),
+			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/search"
+	"github.com/fhirlake/fhirlake/store"
+)
+
+// Searcher runs the SQL plans of package search over a data store's index
+// tables; the engine implements it.
+type Searcher interface {
+	// Search returns one page of the matching ids (limit, offset), and
+	// the number of matches when count is set.
+	Search(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) ([]string, int, error)
+}
+
+// searchType serves GET /fhir/{datastore}/{type}?params and
+// POST /fhir/{datastore}/{type}/_search (form-encoded)
+// (https://hl7.org/fhir/R4/search.html).
+func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string) {
+	rd, ok := h.lookup(w, r)
+	if !ok {
+		return
+	}
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		if ct := mediaTypeOf(r); ct != "application/x-www-form-urlencoded" {
+			writeOutcome(w, r, http.StatusUnsupportedMediaType, "not-supported",
+				fmt.Sprintf("POST _search takes application/x-www-form-urlencoded, not %q", ct))
+			return
+		}
+		if err := r.ParseForm(); err != nil {
+			writeOutcome(w, r, http.StatusBadRequest, "invalid", "the search form cannot be read: "+err.Error())
+			return
+		}
+		params = r.Form
+	}
+	q, err := search.ParseQuery(typ, params, strictHandling(r))
+	var qe *search.QueryError
+	if errors.As(err, &qe) {
+		writeFHIR(w, r, http.StatusBadRequest, searchOutcome(qe))
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	var warnings []string
+	for _, p := range q.Ignored {
+		warnings = append(warnings, fmt.Sprintf("search parameter %q is not known for %s and was ignored", p, typ))
+	}
+	if len(q.Includes)+len(q.RevIncludes) > 0 {
+		if strictHandling(r) {
+			writeOutcome(w, r, http.StatusBadRequest, "not-supported", "_include and _revinclude are not supported yet")
+			return
+		}
+		warnings = append(warnings, "_include and _revinclude are not supported yet and were ignored")
+	}
+	plan, err := search.NewPlan(q, r.PathValue("datastore"))
+	if errors.As(err, &qe) {
+		writeFHIR(w, r, http.StatusBadRequest, searchOutcome(qe))
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	limit := q.PageSize()
+	ids, total, err := h.opts.Searcher.Search(r.Context(), r.PathValue("datastore"), plan, limit, q.Offset, q.Total != "none")
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	b := bundle{ResourceType: "Bundle", ID: newID(), Type: "searchset", Timestamp: time.Now().UTC().Format(time.RFC3339Nano)}
+	if total >= 0 {
+		b.Total = &total
+	}
+	self := baseURL(r) + "/" + typ
+	b.Link = append(b.Link, bundleLink{Relation: "self", URL: self + encodeQuery(withOffset(params, q.Offset))})
+	if limit > 0 && (len(ids) == limit && (total < 0 || q.Offset+limit < total)) {
+		b.Link = append(b.Link, bundleLink{Relation: "next", URL: self + encodeQuery(withOffset(params, q.Offset+limit))})
+	}
+	if q.Offset > 0 && limit > 0 {
+		b.Link = append(b.Link, bundleLink{Relation: "previous", URL: self + encodeQuery(withOffset(params, max(q.Offset-limit, 0)))})
+	}
+	for _, id := range ids {
+		res, err := rd.Read(r.Context(), typ, id)
+		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
+			continue // the index is refreshed a moment after a write
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		body := res.Body
+		if q.Summary != "" || len(q.Elements) > 0 {
+			shaped := r.Clone(r.Context())
+			shaped.URL = &url.URL{RawQuery: summaryQuery(q).Encode()}
+			if body, err = shape(shaped, body); err != nil {
+				writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())
+				return
+			}
+		}
+		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + id, Resource: body, Search: &entrySearch{Mode: "match"}})
+	}
+	if len(warnings) > 0 {
+		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}
+		for _, w := range warnings {
+			oo.Issue = append(oo.Issue, fhir.Issue{Severity: "warning", Code: "not-supported", Diagnostics: w})
+		}
+		b.Entry = append(b.Entry, bundleEntry{Resource: oo.JSON(), Search: &entrySearch{Mode: "outcome"}})
+	}
+	out, err := json.Marshal(b)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	writeFHIR(w, r, http.StatusOK, out)
+}
+
+// summaryQuery carries _summary and _elements for shape.
+func summaryQuery(q *search.Query) url.Values {
+	v := url.Values{}
+	if q.Summary != "" && q.Summary != "count" {
+		v.Set("_summary", q.Summary)
+	}
+	if len(q.Elements) > 0 {
+		v.Set("_elements", strings.Join(q.Elements, ","))
+	}
+	return v
+}
+
+// withOffset returns params with _offset set (dropped when 0).
+func withOffset(params url.Values, offset int) url.Values {
+	n := url.Values{}
+	for k, v := range params {
+		if k != "_offset" {
+			n[k] = v
+		}
+	}
+	if offset > 0 {
+		n.Set("_offset", strconv.Itoa(offset))
+	}
+	return n
+}
+
+// strictHandling reports Prefer: handling=strict.
+func strictHandling(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(k, "handling") && strings.EqualFold(strings.Trim(val, `"`), "strict") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// searchOutcome is the 400 OperationOutcome of a bad search parameter.
+func searchOutcome(qe *search.QueryError) []byte {
+	iss := fhir.Issue{Severity: "error", Code: "invalid", Diagnostics: qe.Error()}
+	if qe.Param != "" {
+		iss.Expression = []string{qe.Param}
+	}
+	return issuesOutcome([]fhir.Issue{iss})
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFHIRSearch searches generated data through the FHIR API and checks
+// the matches against the SQL views of the same data.
+func TestFHIRSearch(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	gen, data := filepath.Join(dir, "gen"), filepath.Join(dir, "data")
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"generate", "--patients", "12", "--seed", "3", "--out", gen}, &out, &out), out.String())
+	require.NoError(t, run(ctx, []string{"import", "--data", data, "--datastore", "demo", gen}, &out, &out), out.String())
+	srv := startServe(t, "--data", data)
+	base := "http://" + srv.httpAddr + "/fhir/demo"
+	conn, err := pgx.Connect(ctx, "postgres://fhirlake@"+srv.pgAddr+"/demo?sslmode=disable")
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	sqlIDs := func(sql string, args ...any) []string {
+		rows, err := conn.Query(ctx, sql, args...)
+		require.NoError(t, err)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return ids
+	}
+	type searchset struct {
+		Total int
+		Link  []struct{ Relation, URL string }
+		Entry []struct {
+			Resource struct{ ResourceType, ID string }
+			Search   struct{ Mode string }
+		}
+	}
+	fhirIDs := func(query string) ([]string, searchset) {
+		t.Helper()
+		status, _, body := httpDo(t, "GET", base+"/"+query, "")
+		require.Equal(t, 200, status, string(body))
+		var b searchset
+		require.NoError(t, json.Unmarshal(body, &b))
+		var ids []string
+		for _, e := range b.Entry {
+			if e.Search.Mode == "match" {
+				ids = append(ids, e.Resource.ID)
+			}
+		}
+		return ids, b
+	}
+	ids, b := fhirIDs("Patient?gender=female&_count=1000")
+	require.Equal(t, sqlIDs("select id from patient where gender = 'female' order by id"), ids)
+	require.Equal(t, len(ids), b.Total)
+
+	// Paging walks the same matches.
+	var paged []string
+	next := "Patient?gender=female&_count=2"
+	for range 20 {
+		page, b := fhirIDs(next)
+		paged = append(paged, page...)
+		next = ""
+		for _, l := range b.Link {
+			if l.Relation == "next" {
+				u, err := url.Parse(l.URL)
+				require.NoError(t, err)
+				next = "Patient?" + u.RawQuery
+			}
+		}
+		if next == "" {
+			break
+		}
+	}
+	require.Equal(t, ids, paged)
+
+	// A token on Observation code for one patient, and a chain.
+	pid := sqlIDs("select id from patient order by id limit 1")[0]
+	code := sqlIDs("select loinc_code from observation where patient_id = $1 and loinc_code is not null group by 1 order by count(*) desc limit 1", pid)[0]
+	want := sqlIDs("select id from observation where patient_id = $1 and loinc_code = $2 order by id", pid, code)
+	got, _ := fhirIDs("Observation?patient=" + pid + "&code=http://loinc.org|" + code + "&_count=1000")
+	require.Equal(t, want, got)
+	city := sqlIDs("select city from patient where id = $1", pid)[0]
+	got, _ = fhirIDs("Observation?subject:Patient.address-city=" + url.QueryEscape(city) + "&code=" + code + "&_count=1000")
+	require.Equal(t, sqlIDs("select o.id from observation o join patient p on p.id = o.patient_id where p.city ilike $1 || '%' and o.loinc_code = $2 order by o.id", city, code), got)
+
+	// POST _search, _summary=count, an unknown parameter, a bad value.
+	status, _, body := httpDo(t, "POST", base+"/Patient/_search", "gender=male", "Content-Type", "application/x-www-form-urlencoded")
+	require.Equal(t, 200, status, string(body))
+	var male searchset
+	require.NoError(t, json.Unmarshal(body, &male))
+	require.Equal(t, len(sqlIDs("select id from patient where gender = 'male'")), male.Total)
+	_, b = fhirIDs("Patient?_summary=count")
+	require.Equal(t, 12, b.Total)
+	require.Empty(t, b.Entry)
+	_, b = fhirIDs("Patient?nonsense=1&gender=female")
+	require.Equal(t, "outcome", b.Entry[len(b.Entry)-1].Search.Mode)
+	status, _, body = httpDo(t, "GET", base+"/Patient?nonsense=1", "", "Prefer", "handling=strict")
+	require.Equal(t, 400, status)
+	require.Contains(t, string(body), `"nonsense"`)
+	status, _, body = httpDo(t, "GET", base+"/Patient?birthdate=soon", "")
+	require.Equal(t, 400, status)
+	require.Contains(t, string(body), "birthdate")
+	require.NotContains(t, strings.ToLower(string(body)), "select", "no SQL leaks into errors")
+
+	// A created resource becomes searchable after the refresh.
+	status, _, body = httpDo(t, "POST", base+"/Patient", `{"resourceType":"Patient","name":[{"family":"Zyxwv"}]}`, "Content-Type", "application/fhir+json")
+	require.Equal(t, 201, status, string(body))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ids, _ := fhirIDs("Patient?family=zyx")
+		if len(ids) == 1 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the new patient never became searchable")
+		time.Sleep(50 * time.Millisecond)
+	}
+}
