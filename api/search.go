@@ -22,6 +22,8 @@ type Searcher interface {
 	// Search returns one page of the matching ids (limit, offset), and
 	// the number of matches when count is set.
 	Search(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) ([]string, int, error)
+	// SearchRefs runs a search.IncludeSQL query: type and id pairs.
+	SearchRefs(ctx context.Context, ds, sql string, args []any) ([][2]string, error)
 }
 
 // searchType serves GET /fhir/{datastore}/{type}?params and
@@ -58,13 +60,6 @@ func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string)
 	var warnings []string
 	for _, p := range q.Ignored {
 		warnings = append(warnings, fmt.Sprintf("search parameter %q is not known for %s and was ignored", p, typ))
-	}
-	if len(q.Includes)+len(q.RevIncludes) > 0 {
-		if strictHandling(r) {
-			writeOutcome(w, r, http.StatusBadRequest, "not-supported", "_include and _revinclude are not supported yet")
-			return
-		}
-		warnings = append(warnings, "_include and _revinclude are not supported yet and were ignored")
 	}
 	plan, err := search.NewPlan(q, r.PathValue("datastore"))
 	if errors.As(err, &qe) {
@@ -112,6 +107,25 @@ func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string)
 			}
 		}
 		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + id, Resource: body, Search: &entrySearch{Mode: "match"}})
+	}
+	ds := r.PathValue("datastore")
+	included, err := search.Includes(q, ids, ds, func(sql string, args []any) ([][2]string, error) {
+		return h.opts.Searcher.SearchRefs(r.Context(), ds, sql, args)
+	})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, p := range included {
+		res, err := rd.Read(r.Context(), p[0], p[1])
+		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			continue // a dangling reference includes nothing
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + p[0] + "/" + p[1], Resource: res.Body, Search: &entrySearch{Mode: "include"}})
 	}
 	if len(warnings) > 0 {
 		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}

@@ -47,3 +47,33 @@ func (e *Engine) Search(ctx context.Context, ds string, p *search.Plan, limit, o
 	}
 	return ids, total, nil
 }
+
+// SearchRefs runs a query of package search (IncludeSQL) that selects
+// resource type and id pairs.
+func (e *Engine) SearchRefs(ctx context.Context, ds, sql string, args []any) ([][2]string, error) {
+	e.mu.RLock()
+	attached := e.stores[ds]
+	e.mu.RUnlock()
+	if !attached {
+		return nil, fmt.Errorf("engine: search: data store %q is not open", ds)
+	}
+	end := e.queries.begin()
+	defer end()
+	rows, err := e.db.QueryContext(ctx, sql, args...)
+	if err != nil {
+		return nil, mapError(ctx, fmt.Errorf("engine: search includes: %w", err))
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var typ, id string
+		if err := rows.Scan(&typ, &id); err != nil {
+			return nil, fmt.Errorf("engine: search includes: %w", err)
+		}
+		out = append(out, [2]string{typ, id})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(ctx, fmt.Errorf("engine: search includes: %w", err))
+	}
+	return out, nil
+}

@@ -173,3 +173,37 @@ func TestSearchSortAndPages(t *testing.T) {
 	require.Empty(t, ids)
 	require.Zero(t, total)
 }
+
+func TestSearchIncludes(t *testing.T) {
+	e := newSearchEnv(t)
+	run := func(typ, query string) []string {
+		q, err := url.ParseQuery(query)
+		require.NoError(t, err)
+		sq, err := search.ParseQuery(typ, q, true)
+		require.NoError(t, err)
+		plan, err := search.NewPlan(sq, "clinic")
+		require.NoError(t, err)
+		ctx := context.Background()
+		ids, _, err := e.Search(ctx, "clinic", plan, 100, 0, false)
+		require.NoError(t, err)
+		inc, err := search.Includes(sq, ids, "clinic", func(sql string, args []any) ([][2]string, error) {
+			return e.SearchRefs(ctx, "clinic", sql, args)
+		})
+		require.NoError(t, err)
+		var out []string
+		for _, p := range inc {
+			out = append(out, p[0]+"/"+p[1])
+		}
+		return out
+	}
+	require.Equal(t, []string{"Practitioner/dr1"}, run("Patient", "_id=p1&_include=Patient:general-practitioner"))
+	require.Equal(t, []string{"Practitioner/dr1"}, run("Patient", "_id=p1&_include=Patient:*"))
+	require.Empty(t, run("Patient", "_id=p1&_include=Patient:general-practitioner:Organization"))
+	require.Equal(t, []string{"Observation/o1", "Observation/o2"}, run("Patient", "_id=p1&_revinclude=Observation:subject"))
+	require.Equal(t, []string{"Patient/p1"}, run("Observation", "_id=o1&_include=Observation:patient"))
+	require.Equal(t, []string{"Patient/p1"}, run("Observation", "_id=o1&_include=Observation:patient&_include=Patient:general-practitioner"),
+		"a plain include applies to the matches only")
+	require.Equal(t, []string{"Patient/p1", "Practitioner/dr1"}, run("Observation", "_id=o1&_include=Observation:patient&_include:iterate=Patient:general-practitioner"))
+	require.Equal(t, []string{"Patient/p1", "Observation/o2"}, run("Observation", "_id=o1&_include=Observation:patient&_revinclude:iterate=Observation:patient"),
+		"iterating: the patient's other observations, not the match again")
+}

@@ -222,7 +222,7 @@ func (out *Query) add(name, raw string, strict bool) error {
 		return nil
 	}
 	if base, mod, _ := strings.Cut(name, ":"); base == "_include" || base == "_revinclude" {
-		inc, err := parseInclude(out.Type, name, raw, mod, base == "_revinclude")
+		inc, err := parseInclude(out.Type, name, raw, mod)
 		if err != nil {
 			return err
 		}
@@ -576,7 +576,7 @@ func (out *Query) addSort(raw string) error {
 
 // parseInclude parses _include=Source:param[:Target] (or *), with the
 // iterate modifier.
-func parseInclude(typ, name, raw, mod string, rev bool) (Include, error) {
+func parseInclude(typ, name, raw, mod string) (Include, error) {
 	if mod != "" && mod != "iterate" && mod != "recurse" {
 		return Include{}, &QueryError{name, fmt.Sprintf("modifier :%s does not apply (only :iterate)", mod)}
 	}
@@ -592,9 +592,6 @@ func parseInclude(typ, name, raw, mod string, rev bool) (Include, error) {
 	inc.Source = parts[0]
 	if !fhir.IsResourceType(inc.Source) {
 		return Include{}, &QueryError{name, fmt.Sprintf("%q is not a FHIR R4 resource type", inc.Source)}
-	}
-	if !rev && !inc.Iterate && inc.Source != typ {
-		return Include{}, &QueryError{name, fmt.Sprintf("_include starts from %s, the type searched, not %s", typ, inc.Source)}
 	}
 	if parts[1] == "*" {
 		inc.Wildcard = true

@@ -91,8 +91,21 @@ func TestFHIRSearch(t *testing.T) {
 	got, _ = fhirIDs("Observation?subject:Patient.address-city=" + url.QueryEscape(city) + "&code=" + code + "&_count=1000")
 	require.Equal(t, sqlIDs("select o.id from observation o join patient p on p.id = o.patient_id where p.city ilike $1 || '%' and o.loinc_code = $2 order by o.id", city, code), got)
 
+	// _revinclude and _include:iterate.
+	status, _, body := httpDo(t, "GET", base+"/Patient?_id="+pid+"&_revinclude=Encounter:subject&_include:iterate=Encounter:service-provider", "")
+	require.Equal(t, 200, status, string(body))
+	var withInc searchset
+	require.NoError(t, json.Unmarshal(body, &withInc))
+	modes := map[string]int{}
+	for _, e := range withInc.Entry {
+		modes[e.Search.Mode+" "+e.Resource.ResourceType]++
+	}
+	require.Equal(t, 1, modes["match Patient"])
+	require.Equal(t, len(sqlIDs("select id from encounter where patient_id = $1", pid)), modes["include Encounter"])
+	require.Positive(t, modes["include Organization"], "%v", modes)
+
 	// POST _search, _summary=count, an unknown parameter, a bad value.
-	status, _, body := httpDo(t, "POST", base+"/Patient/_search", "gender=male", "Content-Type", "application/x-www-form-urlencoded")
+	status, _, body = httpDo(t, "POST", base+"/Patient/_search", "gender=male", "Content-Type", "application/x-www-form-urlencoded")
 	require.Equal(t, 200, status, string(body))
 	var male searchset
 	require.NoError(t, json.Unmarshal(body, &male))
