@@ -124,8 +124,16 @@ func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request) {
 }
 
 // instanceOp serves /fhir/{datastore}/{type}/{id}/{op}: instance
-// _history.
+// _history, and compartment search when op is a resource type.
 func (h *handler) instanceOp(w http.ResponseWriter, r *http.Request) {
+	if op := r.PathValue("op"); fhir.IsResourceType(op) && h.opts.Searcher != nil {
+		// Compartment search: /Patient/123/Observation.
+		typ, id := r.PathValue("type"), r.PathValue("id")
+		if allowRead(w, r) && negotiate(w, r) && checkType(w, r, typ) && checkID(w, r, id) {
+			h.searchIn(w, r, op, typ, id)
+		}
+		return
+	}
 	if r.PathValue("op") != "_history" {
 		h.notFound(w, r)
 		return

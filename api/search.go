@@ -30,6 +30,12 @@ type Searcher interface {
 // POST /fhir/{datastore}/{type}/_search (form-encoded)
 // (https://hl7.org/fhir/R4/search.html).
 func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string) {
+	h.searchIn(w, r, typ, "", "")
+}
+
+// searchIn serves a search of typ, restricted to the compartment of
+// ctype/cid when ctype is set (GET /Patient/123/Observation).
+func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, cid string) {
 	rd, ok := h.lookup(w, r)
 	if !ok {
 		return
@@ -57,6 +63,14 @@ func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string)
 		h.serverError(w, r, err)
 		return
 	}
+	self := baseURL(r) + "/" + typ
+	if ctype != "" {
+		if err := q.InCompartment(ctype, cid); errors.As(err, &qe) {
+			writeFHIR(w, r, http.StatusBadRequest, searchOutcome(qe))
+			return
+		}
+		self = baseURL(r) + "/" + ctype + "/" + cid + "/" + typ
+	}
 	var warnings []string
 	for _, p := range q.Ignored {
 		warnings = append(warnings, fmt.Sprintf("search parameter %q is not known for %s and was ignored", p, typ))
@@ -80,7 +94,6 @@ func (h *handler) searchType(w http.ResponseWriter, r *http.Request, typ string)
 	if total >= 0 {
 		b.Total = &total
 	}
-	self := baseURL(r) + "/" + typ
 	b.Link = append(b.Link, bundleLink{Relation: "self", URL: self + encodeQuery(withOffset(params, q.Offset))})
 	if limit > 0 && (len(ids) == limit && (total < 0 || q.Offset+limit < total)) {
 		b.Link = append(b.Link, bundleLink{Relation: "next", URL: self + encodeQuery(withOffset(params, q.Offset+limit))})

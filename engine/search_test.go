@@ -207,3 +207,27 @@ func TestSearchIncludes(t *testing.T) {
 	require.Equal(t, []string{"Patient/p1", "Observation/o2"}, run("Observation", "_id=o1&_include=Observation:patient&_revinclude:iterate=Observation:patient"),
 		"iterating: the patient's other observations, not the match again")
 }
+
+func TestSearchCompartment(t *testing.T) {
+	e := newSearchEnv(t)
+	run := func(ctype, cid, typ, query string) []string {
+		q, err := url.ParseQuery(query)
+		require.NoError(t, err)
+		sq, err := search.ParseQuery(typ, q, true)
+		require.NoError(t, err)
+		require.NoError(t, sq.InCompartment(ctype, cid))
+		plan, err := search.NewPlan(sq, "clinic")
+		require.NoError(t, err)
+		ids, _, err := e.Search(context.Background(), "clinic", plan, 100, 0, false)
+		require.NoError(t, err)
+		return ids
+	}
+	require.Equal(t, []string{"o1", "o2"}, run("Patient", "p1", "Observation", ""))
+	require.Equal(t, []string{"o1"}, run("Patient", "p1", "Observation", "code=8867-4"))
+	require.Equal(t, []string{"o3"}, run("Patient", "p2", "Observation", ""))
+	require.Equal(t, []string{"p2"}, run("Patient", "p2", "Patient", ""), "the patient is in its own compartment")
+	sq, err := search.ParseQuery("Practitioner", url.Values{}, true)
+	require.NoError(t, err)
+	require.Error(t, sq.InCompartment("Patient", "p1"), "Practitioner is not in the Patient compartment")
+	require.Error(t, sq.InCompartment("Observation", "o1"))
+}

@@ -29,6 +29,21 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 	}
 	b := &planBuilder{db: datastore}
 	set := "SELECT DISTINCT id FROM " + b.table(q.Type)
+	if c := q.Compartment; c != nil {
+		var parts []string
+		if len(c.Params) > 0 {
+			codes := make([]string, len(c.Params))
+			for i, p := range c.Params {
+				codes[i] = b.arg(p)
+			}
+			parts = append(parts, fmt.Sprintf("SELECT id FROM %s WHERE param IN (%s) AND ref_type = %s AND ref_id = %s",
+				b.table(q.Type), strings.Join(codes, ", "), b.arg(c.Type), b.arg(c.ID)))
+		}
+		if c.Type == q.Type {
+			parts = append(parts, "SELECT "+b.arg(c.ID)+"::VARCHAR")
+		}
+		set += " INTERSECT (" + strings.Join(parts, " UNION ") + ")"
+	}
 	for i := range q.Criteria {
 		s, err := b.criterion(q.Type, &q.Criteria[i])
 		if err != nil {

@@ -28,6 +28,9 @@ type Query struct {
 	Elements    []string
 	Includes    []Include
 	RevIncludes []Include
+	// Compartment, when set, restricts the search to a compartment (see
+	// InCompartment).
+	Compartment *Compartment
 	// Ignored lists the parameters that were not understood and, the
 	// handling being lenient, ignored; the server reports them.
 	Ignored []string

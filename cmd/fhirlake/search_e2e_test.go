@@ -91,8 +91,14 @@ func TestFHIRSearch(t *testing.T) {
 	got, _ = fhirIDs("Observation?subject:Patient.address-city=" + url.QueryEscape(city) + "&code=" + code + "&_count=1000")
 	require.Equal(t, sqlIDs("select o.id from observation o join patient p on p.id = o.patient_id where p.city ilike $1 || '%' and o.loinc_code = $2 order by o.id", city, code), got)
 
+	// Compartment search.
+	got, _ = fhirIDs("Patient/" + pid + "/Observation?code=" + code + "&_count=1000")
+	require.Equal(t, want, got)
+	status, _, body := httpDo(t, "GET", base+"/Observation/x/Patient", "")
+	require.Equal(t, 400, status, string(body))
+
 	// _revinclude and _include:iterate.
-	status, _, body := httpDo(t, "GET", base+"/Patient?_id="+pid+"&_revinclude=Encounter:subject&_include:iterate=Encounter:service-provider", "")
+	status, _, body = httpDo(t, "GET", base+"/Patient?_id="+pid+"&_revinclude=Encounter:subject&_include:iterate=Encounter:service-provider", "")
 	require.Equal(t, 200, status, string(body))
 	var withInc searchset
 	require.NoError(t, json.Unmarshal(body, &withInc))

@@ -1,0 +1,36 @@
+package search
+
+import (
+	"fmt"
+
+	"github.com/fhirlake/fhirlake/fhir"
+)
+
+// Compartment restricts a search to one compartment
+// (https://hl7.org/fhir/R4/compartmentdefinition.html), as in
+// GET /Patient/123/Observation: the resources of the searched type that
+// refer to Patient/123 through one of the compartment's parameters (and,
+// for a search of the compartment's own type, the resource itself).
+type Compartment struct {
+	Type, ID string
+	Params   []string
+}
+
+// InCompartment restricts q to the compartment of resource typ/id. It
+// fails with a *QueryError when typ has no compartment or q.Type is not
+// in it.
+func (q *Query) InCompartment(typ, id string) error {
+	byType, ok := compartmentParams[typ]
+	if !ok {
+		return &QueryError{"", fmt.Sprintf("%s is not a compartment type (Patient, Encounter, RelatedPerson, Practitioner, Device)", typ)}
+	}
+	if !fhir.ValidID(id) {
+		return &QueryError{"", fmt.Sprintf("invalid id %q", id)}
+	}
+	params := byType[q.Type]
+	if len(params) == 0 && q.Type != typ {
+		return &QueryError{"", fmt.Sprintf("%s resources are not in the %s compartment", q.Type, typ)}
+	}
+	q.Compartment = &Compartment{Type: typ, ID: id, Params: params}
+	return nil
+}
