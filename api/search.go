@@ -95,10 +95,19 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		b.Total = &total
 	}
 	b.Link = append(b.Link, bundleLink{Relation: "self", URL: self + encodeQuery(withOffset(params, q.Offset))})
-	if limit > 0 && (len(ids) == limit && (total < 0 || q.Offset+limit < total)) {
-		b.Link = append(b.Link, bundleLink{Relation: "next", URL: self + encodeQuery(withOffset(params, q.Offset+limit))})
+	if limit > 0 && len(ids) == limit {
+		// Unsorted searches page by id (a cursor that stays right while
+		// resources are added or removed); sorted ones by offset.
+		next := withOffset(params, q.Offset+limit)
+		if len(q.Sort) == 0 {
+			next = withOffset(params, 0)
+			next.Set("_after", ids[len(ids)-1])
+		}
+		if total < 0 || len(q.Sort) == 0 || q.Offset+limit < total {
+			b.Link = append(b.Link, bundleLink{Relation: "next", URL: self + encodeQuery(next)})
+		}
 	}
-	if q.Offset > 0 && limit > 0 {
+	if q.Offset > 0 && limit > 0 && len(q.Sort) > 0 {
 		b.Link = append(b.Link, bundleLink{Relation: "previous", URL: self + encodeQuery(withOffset(params, max(q.Offset-limit, 0)))})
 	}
 	for _, id := range ids {
@@ -167,11 +176,12 @@ func summaryQuery(q *search.Query) url.Values {
 	return v
 }
 
-// withOffset returns params with _offset set (dropped when 0).
+// withOffset returns params with _offset set (dropped when 0) and no
+// _after cursor.
 func withOffset(params url.Values, offset int) url.Values {
 	n := url.Values{}
 	for k, v := range params {
-		if k != "_offset" {
+		if k != "_offset" && k != "_after" {
 			n[k] = v
 		}
 	}

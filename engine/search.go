@@ -28,8 +28,7 @@ func (e *Engine) Search(ctx context.Context, ds string, p *search.Plan, limit, o
 	if limit <= 0 {
 		return nil, total, nil
 	}
-	args := append(append([]any(nil), p.Args...), limit, offset)
-	rows, err := e.db.QueryContext(ctx, p.IDs, args...)
+	rows, err := e.db.QueryContext(ctx, p.IDs, p.IDArgs(limit, offset)...)
 	if err != nil {
 		return nil, 0, mapError(ctx, fmt.Errorf("engine: search: %w", err))
 	}

@@ -163,6 +163,8 @@ func TestSearchSortAndPages(t *testing.T) {
 	require.Equal(t, []string{"p3", "p1", "p2"}, run("_sort=family", 10, 0))
 	require.Equal(t, []string{"p1"}, run("_sort=family", 1, 1))
 	require.Equal(t, []string{"p2"}, run("_sort=family", 5, 2))
+	require.Equal(t, []string{"p2", "p3"}, run("_after=p1", 5, 0), "keyset page after p1")
+	require.Equal(t, []string{"p3"}, run("gender=female&_after=p1", 5, 0))
 	// An unknown type has an empty index table.
 	sq, err := search.ParseQuery("Device", url.Values{}, true)
 	require.NoError(t, err)

@@ -12,12 +12,20 @@ import (
 // request is ever written into the SQL text. The tables are named
 // "<datastore>".search."<type>" (lower case), where the engine serves them.
 type Plan struct {
-	// IDs selects the ids of the matches, sorted, one page
-	// (LIMIT/OFFSET are the last two parameters).
+	// IDs selects the ids of the matches, sorted, one page; its
+	// parameters are IDArgs.
 	IDs string
 	// Count selects the number of matches.
 	Count string
-	Args  []any // the parameters of Count; IDs takes Args plus limit and offset
+	Args  []any // the parameters of Count
+	// idArgs are the parameters of IDs before limit and offset (Args
+	// and, with a cursor, the cursor).
+	idArgs []any
+}
+
+// IDArgs returns the parameters of IDs for a page.
+func (p *Plan) IDArgs(limit, offset int) []any {
+	return append(append([]any(nil), p.idArgs...), limit, offset)
 }
 
 // NewPlan builds the SQL of q. Every criterion becomes a set of ids; the
@@ -56,8 +64,14 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Count: "SELECT count(*) FROM (" + set + ")", Args: b.args}
+	where := ""
+	if q.After != "" && len(q.Sort) == 0 {
+		// Keyset paging; the count above is of all matches.
+		where = " WHERE m.id > " + b.arg(q.After)
+	}
 	n := len(b.args)
-	p.IDs = fmt.Sprintf("SELECT m.id FROM (%s) m%s LIMIT $%d OFFSET $%d", set, order, n+1, n+2)
+	p.IDs = fmt.Sprintf("SELECT m.id FROM (%s) m%s%s LIMIT $%d OFFSET $%d", set, where, order, n+1, n+2)
+	p.idArgs = b.args
 	return p, nil
 }
 

@@ -20,9 +20,13 @@ type Query struct {
 	Type     string
 	Criteria []Criterion
 	// Sort keys in order; ties are broken by id, for stable pages.
-	Sort        []SortKey
-	Count       int    // _count: the page size, -1 when not given
-	Offset      int    // _offset: the page start, from a next or previous link
+	Sort   []SortKey
+	Count  int // _count: the page size, -1 when not given
+	Offset int // _offset: the page start, from a link of a sorted search
+	// After is the page cursor of an unsorted search (by id, from a next
+	// link): only ids after it. Unlike an offset it stays right while
+	// resources are added or removed before it.
+	After       string
 	Total       string // none, estimate, accurate, or "" (the server's choice)
 	Summary     string // true, text, data, count, false, or ""
 	Elements    []string
@@ -198,6 +202,12 @@ func (out *Query) add(name, raw string, strict bool) error {
 			return &QueryError{name, fmt.Sprintf("%q is not a non-negative integer", raw)}
 		}
 		out.Offset = n
+		return nil
+	case "_after":
+		if !fhir.ValidID(raw) {
+			return &QueryError{name, fmt.Sprintf("%q is not a page cursor from a next link", raw)}
+		}
+		out.After = raw
 		return nil
 	case "_sort":
 		return out.addSort(raw)

@@ -81,8 +81,33 @@ func TestFHIRSearch(t *testing.T) {
 	}
 	require.Equal(t, ids, paged)
 
+	// Pages stay right while resources are added: a patient created
+	// between two pages, sorting before the cursor, shifts nothing.
+	first, b := fhirIDs("Patient?gender=female&_count=2")
+	var nextURL string
+	for _, l := range b.Link {
+		if l.Relation == "next" {
+			nextURL = l.URL
+		}
+	}
+	require.NotEmpty(t, nextURL)
+	status, _, body := httpDo(t, "PUT", base+"/Patient/0000-first", `{"resourceType":"Patient","id":"0000-first","gender":"female"}`, "Content-Type", "application/fhir+json")
+	require.Equal(t, 201, status, string(body))
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		all, _ := fhirIDs("Patient?gender=female&_count=1000")
+		if len(all) == len(ids)+1 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline))
+		time.Sleep(50 * time.Millisecond)
+	}
+	u, err := url.Parse(nextURL)
+	require.NoError(t, err)
+	second, _ := fhirIDs("Patient?" + u.RawQuery)
+	require.Equal(t, ids[:len(first)+len(second)], append(first, second...), "no duplicate, nothing skipped")
+
 	// A token on Observation code for one patient, and a chain.
-	pid := sqlIDs("select id from patient order by id limit 1")[0]
+	pid := sqlIDs("select patient_id from observation where patient_id is not null group by 1 order by 1 limit 1")[0]
 	code := sqlIDs("select loinc_code from observation where patient_id = $1 and loinc_code is not null group by 1 order by count(*) desc limit 1", pid)[0]
 	want := sqlIDs("select id from observation where patient_id = $1 and loinc_code = $2 order by id", pid, code)
 	got, _ := fhirIDs("Observation?patient=" + pid + "&code=http://loinc.org|" + code + "&_count=1000")
@@ -94,7 +119,7 @@ func TestFHIRSearch(t *testing.T) {
 	// Compartment search.
 	got, _ = fhirIDs("Patient/" + pid + "/Observation?code=" + code + "&_count=1000")
 	require.Equal(t, want, got)
-	status, _, body := httpDo(t, "GET", base+"/Observation/x/Patient", "")
+	status, _, body = httpDo(t, "GET", base+"/Observation/x/Patient", "")
 	require.Equal(t, 400, status, string(body))
 
 	// _revinclude and _include:iterate.
@@ -117,7 +142,7 @@ func TestFHIRSearch(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &male))
 	require.Equal(t, len(sqlIDs("select id from patient where gender = 'male'")), male.Total)
 	_, b = fhirIDs("Patient?_summary=count")
-	require.Equal(t, 12, b.Total)
+	require.Equal(t, 13, b.Total, "12 generated and the one created above")
 	require.Empty(t, b.Entry)
 	_, b = fhirIDs("Patient?nonsense=1&gender=female")
 	require.Equal(t, "outcome", b.Entry[len(b.Entry)-1].Search.Mode)
