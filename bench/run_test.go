@@ -31,7 +31,7 @@ func TestConfigDefaults(t *testing.T) {
 			err := c.defaults()
 			if tc.wantErr == "" {
 				require.NoError(t, err)
-				require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "fhirwrite", "wire"}, c.Suites)
+				require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "fhirwrite", "search", "wire"}, c.Suites)
 				require.Equal(t, 10_000_000, c.WireRows)
 				return
 			}

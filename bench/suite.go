@@ -66,6 +66,7 @@ var Suites = map[string]func() Suite{
 	"analytics": func() Suite { return analyticsSuite{} },
 	"fhir":      func() Suite { return fhirSuite{} },
 	"fhirwrite": func() Suite { return fhirWriteSuite{} },
+	"search":    func() Suite { return searchSuite{} },
 	"wire":      func() Suite { return wireSuite{} },
 }
 
@@ -76,7 +77,7 @@ type sizeIndependent interface{ SizeIndependent() bool }
 
 // SuiteNames lists Suites in the order they run by default.
 func SuiteNames() []string {
-	order := map[string]int{"ingest": 0, "flatten": 1, "analytics": 2, "fhir": 3, "fhirwrite": 4, "wire": 5}
+	order := map[string]int{"ingest": 0, "flatten": 1, "analytics": 2, "fhir": 3, "fhirwrite": 4, "search": 5, "wire": 6}
 	names := make([]string, 0, len(Suites))
 	for n := range Suites {
 		names = append(names, n)
