@@ -120,6 +120,10 @@ func TestSearchMatches(t *testing.T) {
 		{"Observation", "date=sa2020-12-31", []string{"o2"}},
 		{"Observation", "date=eb2020", []string{"o3"}},
 		{"Observation", "status=final,amended", []string{"o1", "o2"}},
+		{"Observation", "code-value-quantity=http://loinc.org|8867-4$gt65", []string{"o1"}},
+		{"Observation", "code-value-quantity=8867-4$lt65", []string{"o3"}},
+		{"Observation", "code-value-quantity=2339-0$ge90|http://unitsofmeasure.org|mg/dL", []string{"o2"}},
+		{"Observation", "code-value-quantity=2339-0$lt90||mg/dL", nil},
 		{"Observation", "status=final&code=8867-4", []string{"o1"}},
 		// Values are bound parameters: SQL and LIKE syntax match nothing.
 		{"Patient", "family=' OR 1=1 --", nil},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/flatten"
+	"github.com/fhirlake/fhirlake/search"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -173,6 +174,9 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 		j.cv.Files, j.cv.Rows = j.files, j.report.Rows
 		j.cv.Layout = catalog.CurrentLayout
 		j.cv.Base = base
+		if j.cv.Kind == catalog.KindSearch {
+			j.cv.Definition = []byte(search.IndexVersion)
+		}
 		j.cv.Resource = j.view.Resource()
 		j.cv.Updated = time.Now().UTC()
 		if err := cat.PutView(ds, j.cv); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/search"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -186,6 +187,9 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 // needsRebuild reports a view whose files cannot be refreshed
 // incrementally.
 func needsRebuild(cv catalog.View) bool {
+	if cv.Kind == catalog.KindSearch && string(cv.Definition) != search.IndexVersion {
+		return true
+	}
 	return cv.Layout != catalog.CurrentLayout || len(cv.Files) == 0
 }
 
@@ -408,7 +412,8 @@ func ensureSearchIndexes(cat Catalog, ds string, counts map[string]int) error {
 		if have[typ] || !fhir.IsResourceType(typ) {
 			continue
 		}
-		cv := catalog.View{Name: catalog.SearchIndexName(typ), Resource: typ, Kind: catalog.KindSearch, Layout: catalog.CurrentLayout}
+		cv := catalog.View{Name: catalog.SearchIndexName(typ), Resource: typ, Kind: catalog.KindSearch, Layout: catalog.CurrentLayout,
+			Definition: []byte(search.IndexVersion)}
 		if err := cat.PutView(ds, cv); err != nil {
 			return fmt.Errorf("ingest: register the search index of %s: %w", typ, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/search"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -275,6 +276,16 @@ func TestRefreshFullRebuild(t *testing.T) {
 		reports := refreshTo(t, cat, st)
 		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "search_patient", Rows: 130}}, reports, "rebuilt although nothing changed")
 		require.Equal(t, catalog.CurrentLayout, viewsByName(t, cat)["patient"].Layout)
+	})
+	t.Run("search index of an older version", func(t *testing.T) {
+		cat, st := refreshEnv(t, 10)
+		v := viewsByName(t, cat)["search_patient"]
+		require.Equal(t, search.IndexVersion, string(v.Definition))
+		v.Definition = []byte(`{"searchIndex":1}`)
+		require.NoError(t, cat.PutView("demo", v))
+		reports := refreshTo(t, cat, st)
+		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "search_patient", Rows: 130}}, reports, "the type's tables are rebuilt")
+		require.Equal(t, search.IndexVersion, string(viewsByName(t, cat)["search_patient"].Definition))
 	})
 	t.Run("nothing to do", func(t *testing.T) {
 		cat, st := refreshEnv(t, 10)

@@ -28,6 +28,10 @@ import (
 //	n,n_lo,n_hi          number or quantity value and its precision range
 //	c_code,c_n,c_lo,c_hi quantity in canonical UCUM units
 //	ref_type,ref_id,ref_ver reference target
+//	sys2,code2 the second token of a composite of two tokens
+//
+// A composite value is one row: each component in the columns of its
+// type, a second token component in sys2/code2.
 var indexFields = []arrow.Field{
 	{Name: "id", Type: arrow.BinaryTypes.String},
 	{Name: "param", Type: arrow.BinaryTypes.String},
@@ -48,6 +52,8 @@ var indexFields = []arrow.Field{
 	{Name: "ref_type", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "ref_id", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "ref_ver", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "sys2", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "code2", Type: arrow.BinaryTypes.String, Nullable: true},
 }
 
 // column indexes of indexFields.
@@ -71,8 +77,15 @@ const (
 	colRefType
 	colRefID
 	colRefVer
+	colSys2
+	colCode2
 	numCols
 )
+
+// IndexVersion identifies the index table layout (columns and what goes in
+// them). It is recorded with each index table (as its catalog
+// definition); a table of another version is rebuilt.
+const IndexVersion = `{"searchIndex":2}`
 
 // IndexSchema returns the schema of every index table.
 func IndexSchema() *arrow.Schema { return arrow.NewSchema(indexFields, nil) }
@@ -130,7 +143,61 @@ func (b *IndexBuilder) Append(body []byte) error {
 	for _, u := range v.URIs {
 		b.put(id, u.Param, colRaw, u.Value)
 	}
+	for _, c := range v.Composites {
+		if row, ok := compositeRow(c); ok {
+			b.put(id, c.Param, row...)
+		}
+	}
 	return nil
+}
+
+// compositeRow lays out the components of a composite value; ok is false
+// for a combination one row cannot hold (two components of one non-token
+// type).
+func compositeRow(c CompositeValue) ([]any, bool) {
+	var row []any
+	used := map[Type]int{}
+	for _, p := range c.Parts {
+		used[p.Type]++
+		switch p.Type {
+		case Token:
+			sys, code := colSys, colCode
+			if used[Token] == 2 {
+				sys, code = colSys2, colCode2
+			} else if used[Token] > 2 {
+				return nil, false
+			}
+			row = append(row, sys, p.Token.System, code, p.Token.Code)
+			continue
+		}
+		if used[p.Type] > 1 {
+			return nil, false
+		}
+		switch p.Type {
+		case String:
+			row = append(row, colStr, p.String.Norm)
+		case Date:
+			row = append(row, colTLo, p.Date.Low, colTHi, p.Date.High)
+		case Number:
+			row = append(row, colN, p.Number.Value, colNLo, p.Number.Low, colNHi, p.Number.High)
+		case Quantity:
+			q := p.Quantity
+			row = append(row, colN, q.Value, colNLo, q.Low, colNHi, q.High)
+			if q.CanonicalCode != "" {
+				row = append(row, colCCode, q.CanonicalCode, colCN, q.CanonicalValue, colCLo, q.CanonicalLow, colCHi, q.CanonicalHigh)
+			}
+			if used[Token] == 0 { // the unit goes where a token would
+				row = append(row, colText, q.Unit)
+			}
+		case Reference:
+			row = append(row, colRefType, p.Reference.TargetType, colRefID, p.Reference.TargetID)
+		case URI:
+			row = append(row, colRaw, p.URI.Value)
+		default:
+			return nil, false
+		}
+	}
+	return row, true
 }
 
 func joinText(a, b string) string {

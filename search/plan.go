@@ -215,7 +215,27 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 		}
 		return cond, nil
 	case Composite:
-		return "", unsupported("searching composite parameters")
+		if len(v.Parts) != len(p.Components) {
+			return "", unsupported("this composite parameter")
+		}
+		var conds []string
+		tokens := 0
+		for i, part := range v.Parts {
+			comp := p.Components[i]
+			if comp.Type == Token {
+				tokens++
+				if tokens == 2 {
+					conds = append(conds, b.tokenIn(part, "sys2", "code2"))
+					continue
+				}
+			}
+			c, err := b.value(&Param{Code: p.Code, Type: comp.Type}, "", part)
+			if err != nil {
+				return "", err
+			}
+			conds = append(conds, "("+c+")")
+		}
+		return strings.Join(conds, " AND "), nil
 	}
 	return "", unsupported(fmt.Sprintf("the :%s modifier on a %s parameter", mod, p.Type))
 }
@@ -228,16 +248,19 @@ func nonZero(x float64) float64 {
 }
 
 // token matches system|code, |code or code.
-func (b *planBuilder) token(v Value) string {
+func (b *planBuilder) token(v Value) string { return b.tokenIn(v, "sys", "code") }
+
+// tokenIn matches a token in the given system and code columns.
+func (b *planBuilder) tokenIn(v Value, sys, code string) string {
 	switch {
 	case !v.HasSystem:
-		return "code = " + b.arg(v.Code)
+		return code + " = " + b.arg(v.Code)
 	case v.Code == "":
-		return "sys = " + b.arg(v.System)
+		return sys + " = " + b.arg(v.System)
 	case v.System == "":
-		return "sys IS NULL AND code = " + b.arg(v.Code)
+		return sys + " IS NULL AND " + code + " = " + b.arg(v.Code)
 	}
-	return "sys = " + b.arg(v.System) + " AND code = " + b.arg(v.Code)
+	return sys + " = " + b.arg(v.System) + " AND " + code + " = " + b.arg(v.Code)
 }
 
 // ranged compares an indexed range [lo, hi] of a date with the search

@@ -91,6 +91,8 @@ type Value struct {
 	CanonicalValue float64
 	// Reference: type and id, or an absolute URL.
 	RefType, RefID, URL string
+	// Composite: the value of each component.
+	Parts []Value
 }
 
 // Prefix is the comparison of a date, number or quantity value.
@@ -435,6 +437,21 @@ func cutUnescaped(s string, sep byte) (before, after string, found bool) {
 	return unescape(s), "", false
 }
 
+// cutUnescapedRaw splits s at the first sep not preceded by a backslash,
+// leaving the escapes in both halves.
+func cutUnescapedRaw(s string, sep byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
 func unescape(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
@@ -557,9 +574,26 @@ func parseValue(p *Param, mod, s string) (Value, error) {
 			}
 		}
 	case Composite:
-		// Components are separated by '$'; each is parsed for its own
-		// type by the planner.
-		v.Norm = s
+		// Components are separated by '$', each parsed for the type of
+		// its component parameter.
+		rest := s
+		for i, comp := range p.Components {
+			var part string
+			var more bool
+			if i < len(p.Components)-1 {
+				part, rest, more = cutUnescapedRaw(rest, '$')
+				if !more {
+					return v, fmt.Errorf("%q has %d of the %d components (separated by $)", s, i+1, len(p.Components))
+				}
+			} else {
+				part = rest
+			}
+			pv, err := parseValue(&Param{Code: comp.Code, Type: comp.Type}, "", part)
+			if err != nil {
+				return v, fmt.Errorf("component %d (%s): %w", i+1, comp.Code, err)
+			}
+			v.Parts = append(v.Parts, pv)
+		}
 	default:
 		return v, fmt.Errorf("%s parameters are not supported", p.Type)
 	}

@@ -175,6 +175,8 @@ func TestParseQueryErrors(t *testing.T) {
 		{"Patient", "nonsense=1", "nonsense", "no search parameter of that name"},
 		{"Patient", "name=" + string(make([]byte, 5000)), "name", "longer than"},
 		{"Observation", "code-value-quantity=a$1,b$2", "code-value-quantity", "one value"},
+		{"Observation", "code-value-quantity=a", "code-value-quantity", "components"},
+		{"Observation", "code-value-quantity=a$high", "code-value-quantity", "component 2"},
 		{"Observation", "subject.a.b.c.d.e.f=1", "subject.a.b.c.d.e.f", ""},
 	}
 	for _, tt := range tests {
