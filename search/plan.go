@@ -36,7 +36,9 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 		return nil, fmt.Errorf("search: invalid data store name %q", datastore)
 	}
 	b := &planBuilder{db: datastore}
-	set := "SELECT DISTINCT id FROM " + b.table(q.Type)
+	// The sets of the restrictions are intersected; without any, the set
+	// is every resource of the type (every resource has an _id row).
+	var sets []string
 	if c := q.Compartment; c != nil {
 		var parts []string
 		if len(c.Params) > 0 {
@@ -48,16 +50,24 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 				b.table(q.Type), strings.Join(codes, ", "), b.arg(c.Type), b.arg(c.ID)))
 		}
 		if c.Type == q.Type {
-			parts = append(parts, "SELECT "+b.arg(c.ID)+"::VARCHAR")
+			parts = append(parts, "SELECT "+b.arg(c.ID)+"::VARCHAR AS id")
 		}
-		set += " INTERSECT (" + strings.Join(parts, " UNION ") + ")"
+		sets = append(sets, "("+strings.Join(parts, " UNION ")+")")
 	}
 	for i := range q.Criteria {
 		s, err := b.criterion(q.Type, &q.Criteria[i])
 		if err != nil {
 			return nil, err
 		}
-		set += " INTERSECT " + s
+		sets = append(sets, "("+s+")")
+	}
+	set := "SELECT id FROM " + b.table(q.Type) + " WHERE param = '_id'"
+	switch len(sets) {
+	case 0:
+	case 1:
+		set = "SELECT DISTINCT id FROM " + sets[0]
+	default:
+		set = strings.Join(sets, " INTERSECT ")
 	}
 	order, err := b.order(q)
 	if err != nil {
@@ -116,7 +126,7 @@ func (b *planBuilder) criterion(typ string, c *Criterion) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("SELECT ref_id FROM %s WHERE param = %s AND ref_type = %s AND id IN (%s)",
+		return fmt.Sprintf("SELECT ref_id AS id FROM %s WHERE param = %s AND ref_type = %s AND id IN (%s)",
 			b.table(c.Has.Type), b.arg(c.Has.Ref.Code), b.arg(typ), inner), nil
 	case c.Chain != nil:
 		var alts []string
