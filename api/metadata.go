@@ -128,6 +128,9 @@ func (h *handler) capabilities(datastore string, types []string, writable bool) 
 			if h.exports && (t == "Patient" || t == "Group") {
 				res[i].Operation = []operation{{Name: "export", Definition: exportDefinition(t)}}
 			}
+			if t == "Patient" && h.opts.Searcher != nil {
+				res[i].Operation = append(res[i].Operation, operation{Name: "everything", Definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything"})
+			}
 		}
 	}
 	rs := rest{Mode: "server", Resource: res}

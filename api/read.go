@@ -126,6 +126,12 @@ func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request) {
 // instanceOp serves /fhir/{datastore}/{type}/{id}/{op}: instance
 // _history, and compartment search when op is a resource type.
 func (h *handler) instanceOp(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("op") == "$everything" && r.PathValue("type") == "Patient" && h.opts.Searcher != nil {
+		if allowRead(w, r) && negotiate(w, r) && checkID(w, r, r.PathValue("id")) {
+			h.everything(w, r, r.PathValue("id"))
+		}
+		return
+	}
 	if op := r.PathValue("op"); fhir.IsResourceType(op) && h.opts.Searcher != nil {
 		// Compartment search: /Patient/123/Observation.
 		typ, id := r.PathValue("type"), r.PathValue("id")

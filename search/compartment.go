@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/fhirlake/fhirlake/fhir"
 )
@@ -33,4 +34,21 @@ func (q *Query) InCompartment(typ, id string) error {
 	}
 	q.Compartment = &Compartment{Type: typ, ID: id, Params: params}
 	return nil
+}
+
+// CompartmentTypes returns the resource types of the compartment of typ
+// (those with a parameter linking them to it, and typ itself), sorted.
+func CompartmentTypes(typ string) []string {
+	byType := compartmentParams[typ]
+	out := make([]string, 0, len(byType)+1)
+	if byType != nil {
+		out = append(out, typ)
+	}
+	for t := range byType {
+		if t != typ {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out[min(1, len(out)):])
+	return out
 }

@@ -122,6 +122,18 @@ func TestFHIRSearch(t *testing.T) {
 	status, _, body = httpDo(t, "GET", base+"/Observation/x/Patient", "")
 	require.Equal(t, 400, status, string(body))
 
+	// $everything: the patient and its compartment.
+	_, every := fhirIDs("Patient/" + pid + "/$everything?_type=Patient,Observation,Encounter")
+	kinds := map[string]int{}
+	for _, e := range every.Entry {
+		kinds[e.Resource.ResourceType]++
+	}
+	require.Equal(t, map[string]int{
+		"Patient":     1,
+		"Observation": len(sqlIDs("select id from observation where patient_id = $1", pid)),
+		"Encounter":   len(sqlIDs("select id from encounter where patient_id = $1", pid)),
+	}, kinds)
+
 	// _revinclude and _include:iterate.
 	status, _, body = httpDo(t, "GET", base+"/Patient?_id="+pid+"&_revinclude=Encounter:subject&_include:iterate=Encounter:service-provider", "")
 	require.Equal(t, 200, status, string(body))

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fhirlake/fhirlake/fhir"
+	"github.com/fhirlake/fhirlake/search"
+	"github.com/fhirlake/fhirlake/store"
+)
+
+// maxEverything bounds the resources of one $everything answer.
+const maxEverything = 10000
+
+// everything serves GET /fhir/{datastore}/Patient/{id}/$everything
+// (https://hl7.org/fhir/R4/patient-operation-everything.html): the
+// patient and every resource in its compartment, with _type, _since and
+// _count; start and end (care dates) are not applied and say so.
+func (h *handler) everything(w http.ResponseWriter, r *http.Request, id string) {
+	rd, ok := h.lookup(w, r)
+	if !ok {
+		return
+	}
+	ds := r.PathValue("datastore")
+	params := r.URL.Query()
+	if _, err := rd.Read(r.Context(), "Patient", id); err != nil {
+		switch {
+		case errors.Is(err, store.ErrDeleted):
+			writeOutcome(w, r, http.StatusGone, "deleted", fmt.Sprintf("Patient/%s was deleted", id))
+		case errors.Is(err, store.ErrNotFound):
+			writeOutcome(w, r, http.StatusNotFound, "not-found", fmt.Sprintf("Patient/%s is not known in data store %q", id, ds))
+		default:
+			h.serverError(w, r, err)
+		}
+		return
+	}
+	types := search.CompartmentTypes("Patient")
+	if v := params.Get("_type"); v != "" {
+		want := strings.Split(v, ",")
+		for _, t := range want {
+			if !fhir.IsResourceType(t) {
+				writeOutcome(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("_type: %q is not a FHIR R4 resource type", t))
+				return
+			}
+		}
+		types = slices.DeleteFunc(types, func(t string) bool { return !slices.Contains(want, t) })
+	}
+	crit := url.Values{}
+	if v := params.Get("_since"); v != "" {
+		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+			writeOutcome(w, r, http.StatusBadRequest, "invalid", fmt.Sprintf("_since %q is not a FHIR instant", v))
+			return
+		}
+		crit.Set("_lastUpdated", "ge"+v)
+	}
+	var warnings []string
+	for _, p := range []string{"start", "end"} {
+		if params.Get(p) != "" {
+			warnings = append(warnings, p+" (care dates) is not applied: every resource of the compartment is returned")
+		}
+	}
+	var keys [][2]string
+	for _, t := range types {
+		q, err := search.ParseQuery(t, crit, true)
+		if err == nil {
+			err = q.InCompartment("Patient", id)
+		}
+		var plan *search.Plan
+		if err == nil {
+			plan, err = search.NewPlan(q, ds)
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		ids, _, err := h.opts.Searcher.Search(r.Context(), ds, plan, maxEverything-len(keys), 0, false)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		for _, x := range ids {
+			keys = append(keys, [2]string{t, x})
+		}
+		if len(keys) >= maxEverything {
+			warnings = append(warnings, fmt.Sprintf("only the first %d resources are returned", maxEverything))
+			break
+		}
+	}
+	b := bundle{ResourceType: "Bundle", ID: newID(), Type: "searchset", Timestamp: time.Now().UTC().Format(time.RFC3339Nano)}
+	total := len(keys)
+	b.Total = &total
+	b.Link = []bundleLink{{Relation: "self", URL: baseURL(r) + "/Patient/" + id + "/$everything" + encodeQuery(params)}}
+	for _, k := range keys {
+		res, err := rd.Read(r.Context(), k[0], k[1])
+		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + k[0] + "/" + k[1], Resource: res.Body, Search: &entrySearch{Mode: "match"}})
+	}
+	if len(warnings) > 0 {
+		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}
+		for _, m := range warnings {
+			oo.Issue = append(oo.Issue, fhir.Issue{Severity: "warning", Code: "not-supported", Diagnostics: m})
+		}
+		b.Entry = append(b.Entry, bundleEntry{Resource: oo.JSON(), Search: &entrySearch{Mode: "outcome"}})
+	}
+	out, err := json.Marshal(b)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	writeFHIR(w, r, http.StatusOK, out)
+}
