@@ -68,7 +68,7 @@ func TestSmoke(t *testing.T) {
 	})
 	require.NoError(t, err, "log:\n%s", log.String())
 	require.Equal(t, []string{"ingest", "flatten", "analytics", "fhir", "fhirwrite", "search", "wire"}, rep.Suites)
-	require.Len(t, rep.Results, 2*(3+4+12+4+6+8)+4, "ingest, flatten, analytics, fhir, fhirwrite and search at each size, wire once (binary, text, point latency, soak)")
+	require.Len(t, rep.Results, 2*(3+4+12+4+6+6)+4, "ingest, flatten, analytics, fhir, fhirwrite and search at each size, wire once (binary, text, point latency, soak)")
 	for _, r := range rep.Results {
 		require.NotEmpty(t, r.Systems, r.Case)
 		samples := 2
@@ -95,6 +95,6 @@ func TestSmoke(t *testing.T) {
 	require.Contains(t, string(md), "PostgreSQL 15.")
 	plots, err := filepath.Glob(filepath.Join(out, "plots", "*.svg"))
 	require.NoError(t, err)
-	require.Len(t, plots, 3+4+12+4+6+8, "one scale curve per size-dependent case")
+	require.Len(t, plots, 3+4+12+4+6+6, "one scale curve per size-dependent case")
 	require.Contains(t, string(md), "| – | select 100000 rows, binary results | throughput (rows/s, higher better) |")
 }
