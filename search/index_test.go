@@ -24,3 +24,23 @@ func TestIndexBuilder(t *testing.T) {
 	require.Error(t, b.Append([]byte(`{"resourceType":"Nonsense"}`)))
 	require.Zero(t, b.Len())
 }
+
+// TestIndexOpenPeriod checks that an open Period start is kept as
+// MinTime, not as null, so that date prefixes still see it.
+func TestIndexOpenPeriod(t *testing.T) {
+	b := NewIndexBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	require.NoError(t, b.Append([]byte(`{"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},"period":{"end":"2020-01-01"}}`)))
+	rec := b.NewRecord()
+	defer rec.Release()
+	found := false
+	for i := range int(rec.NumRows()) {
+		if rec.Column(colParam).ValueStr(i) == "date" {
+			found = true
+			require.False(t, rec.Column(colTLo).IsNull(i), "open start is MinTime")
+			require.False(t, rec.Column(colTHi).IsNull(i))
+			require.True(t, rec.Column(colN).IsNull(i))
+		}
+	}
+	require.True(t, found)
+}
