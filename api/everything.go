@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +21,15 @@ const maxEverything = 10000
 
 // everything serves GET /fhir/{datastore}/Patient/{id}/$everything
 // (https://hl7.org/fhir/R4/patient-operation-everything.html): the
-// patient and every resource in its compartment, with _type, _since and
-// _count; start and end (care dates) are not applied and say so.
+// patient and every resource in its compartment, with _type, _since,
+// _count, and start and end (care dates).
+//
+// start and end apply to each type's care date parameter (see
+// careDateParam: Observation date, Condition onset-date, Claim created,
+// ...): a resource is returned when that date overlaps [start, end]. Per
+// the operation's leniency for what has no date, a resource whose type
+// has no care date parameter (Patient, Coverage, Group, ...), or that has
+// no value of it, is always returned.
 func (h *handler) everything(w http.ResponseWriter, r *http.Request, id string) {
 	rd, ok := h.lookup(w, r)
 	if !ok {
@@ -59,27 +67,15 @@ func (h *handler) everything(w http.ResponseWriter, r *http.Request, id string) 
 		}
 		crit.Set("_lastUpdated", "ge"+v)
 	}
-	var warnings []string
-	for _, p := range []string{"start", "end"} {
-		if params.Get(p) != "" {
-			warnings = append(warnings, p+" (care dates) is not applied: every resource of the compartment is returned")
-		}
+	start, end := params.Get("start"), params.Get("end")
+	if _, err := careDateCriteria("", start, end); err != nil {
+		writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())
+		return
 	}
+	var warnings []string
 	var keys [][2]string
 	for _, t := range types {
-		q, err := search.ParseQuery(t, crit, true)
-		if err == nil {
-			err = q.InCompartment("Patient", id)
-		}
-		var plan *search.Plan
-		if err == nil {
-			plan, err = search.NewPlan(q, ds)
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		ids, _, err := h.opts.Searcher.Search(r.Context(), ds, plan, maxEverything-len(keys), 0, false)
+		ids, err := h.everythingOf(r.Context(), ds, t, id, crit, start, end, maxEverything-len(keys))
 		if err != nil {
 			h.serverError(w, r, err)
 			return
@@ -120,4 +116,51 @@ func (h *handler) everything(w http.ResponseWriter, r *http.Request, id string) 
 		return
 	}
 	writeFHIR(w, r, http.StatusOK, out)
+}
+
+// everythingOf returns the ids of the resources of typ in the compartment
+// of Patient/id that meet crit and, by their care date, start and end (at
+// most limit of them, sorted).
+func (h *handler) everythingOf(ctx context.Context, ds, typ, id string, crit url.Values, start, end string, limit int) ([]string, error) {
+	run := func(extra url.Values) ([]string, error) {
+		all := url.Values{}
+		for _, v := range []url.Values{crit, extra} {
+			for k, vals := range v {
+				all[k] = append(all[k], vals...)
+			}
+		}
+		q, err := search.ParseQuery(typ, all, true)
+		if err == nil {
+			err = q.InCompartment("Patient", id)
+		}
+		var plan *search.Plan
+		if err == nil {
+			plan, err = search.NewPlan(q, ds)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("api: $everything %s: %w", typ, err)
+		}
+		ids, _, err := h.opts.Searcher.Search(ctx, ds, plan, limit, 0, false)
+		return ids, err
+	}
+	code := careDateParam(typ)
+	if code == "" || start == "" && end == "" {
+		return run(nil)
+	}
+	dated, err := careDateCriteria(code, start, end)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := run(dated)
+	if err != nil {
+		return nil, err
+	}
+	undated, err := run(url.Values{code + ":missing": {"true"}})
+	if err != nil {
+		return nil, err
+	}
+	ids = append(ids, undated...)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return ids[:min(len(ids), limit)], nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +21,9 @@ type Searcher interface {
 	// Search returns one page of the matching ids (limit, offset), and
 	// the number of matches when count is set.
 	Search(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) ([]string, int, error)
+	// SearchPage is Search with the cursor of the next page (see
+	// search.Plan.Cursor), "" when no match follows the page.
+	SearchPage(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) (search.Page, error)
 	// SearchRefs runs a search.IncludeSQL query: type and id pairs.
 	SearchRefs(ctx context.Context, ds, sql string, args []any) ([][2]string, error)
 }
@@ -71,6 +73,14 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		}
 		self = baseURL(r) + "/" + ctype + "/" + cid + "/" + typ
 	}
+	vs := newStoreValueSets(rd, h.opts.Searcher, r.PathValue("datastore"))
+	if err := q.ResolveValueSets(r.Context(), vs); errors.As(err, &qe) {
+		writeFHIR(w, r, http.StatusBadRequest, searchOutcome(qe))
+		return
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	var warnings []string
 	for _, p := range q.Ignored {
 		warnings = append(warnings, fmt.Sprintf("search parameter %q is not known for %s and was ignored", p, typ))
@@ -85,31 +95,17 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		return
 	}
 	limit := q.PageSize()
-	ids, total, err := h.opts.Searcher.Search(r.Context(), r.PathValue("datastore"), plan, limit, q.Offset, q.Total != "none")
+	pg, err := h.opts.Searcher.SearchPage(r.Context(), r.PathValue("datastore"), plan, limit, q.Offset, q.Total != "none")
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	ids, total := pg.IDs, pg.Total
 	b := bundle{ResourceType: "Bundle", ID: newID(), Type: "searchset", Timestamp: time.Now().UTC().Format(time.RFC3339Nano)}
 	if total >= 0 {
 		b.Total = &total
 	}
-	b.Link = append(b.Link, bundleLink{Relation: "self", URL: self + encodeQuery(withOffset(params, q.Offset))})
-	if limit > 0 && len(ids) == limit {
-		// Unsorted searches page by id (a cursor that stays right while
-		// resources are added or removed); sorted ones by offset.
-		next := withOffset(params, q.Offset+limit)
-		if len(q.Sort) == 0 {
-			next = withOffset(params, 0)
-			next.Set("_after", ids[len(ids)-1])
-		}
-		if total < 0 || len(q.Sort) == 0 || q.Offset+limit < total {
-			b.Link = append(b.Link, bundleLink{Relation: "next", URL: self + encodeQuery(next)})
-		}
-	}
-	if q.Offset > 0 && limit > 0 && len(q.Sort) > 0 {
-		b.Link = append(b.Link, bundleLink{Relation: "previous", URL: self + encodeQuery(withOffset(params, max(q.Offset-limit, 0)))})
-	}
+	b.Link = append(b.Link, pageLinks(self, params, q, limit, pg.Next)...)
 	for _, id := range ids {
 		res, err := rd.Read(r.Context(), typ, id)
 		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
@@ -174,21 +170,6 @@ func summaryQuery(q *search.Query) url.Values {
 		v.Set("_elements", strings.Join(q.Elements, ","))
 	}
 	return v
-}
-
-// withOffset returns params with _offset set (dropped when 0) and no
-// _after cursor.
-func withOffset(params url.Values, offset int) url.Values {
-	n := url.Values{}
-	for k, v := range params {
-		if k != "_offset" && k != "_after" {
-			n[k] = v
-		}
-	}
-	if offset > 0 {
-		n.Set("_offset", strconv.Itoa(offset))
-	}
-	return n
 }
 
 // strictHandling reports Prefer: handling=strict.

@@ -118,6 +118,10 @@ type File struct {
 	// generation holds every resource changed after it, up to the next
 	// generation's Since. 0 when unknown (written by an older version).
 	Since uint64 `json:"since,omitempty"`
+	// Partitioned marks a clustered search index file (engine.Clusterer):
+	// it lives under views/param=<code>/, which gives its rows' param
+	// column (hive style), and it has no KeyColumn (its id is the key).
+	Partitioned bool `json:"partitioned,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -152,25 +153,38 @@ func (c *Catalog) RemoveOrphans(ds string) (int, error) {
 			known[f.Path] = true
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(c.DatastoreDir(ds), "views"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("catalog: orphans of %s: %w", ds, err)
-	}
 	n := 0
 	var errs []error
-	for _, e := range entries {
-		rel := filepath.Join("views", e.Name())
-		if e.IsDir() || known[rel] {
+	// views/ and its param=<code>/ folders of clustered search index
+	// files (see File.Partitioned).
+	dirs := []string{"views"}
+	for len(dirs) > 0 {
+		dir := dirs[0]
+		dirs = dirs[1:]
+		entries, err := os.ReadDir(filepath.Join(c.DatastoreDir(ds), dir))
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(c.DatastoreDir(ds), rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("catalog: orphans of %s: %w", ds, err))
-			continue
+		if err != nil {
+			return n, fmt.Errorf("catalog: orphans of %s: %w", ds, err)
 		}
-		n++
+		for _, e := range entries {
+			rel := filepath.Join(dir, e.Name())
+			if e.IsDir() {
+				if dir == "views" && strings.HasPrefix(e.Name(), "param=") {
+					dirs = append(dirs, rel)
+				}
+				continue
+			}
+			if known[rel] {
+				continue
+			}
+			if err := os.Remove(filepath.Join(c.DatastoreDir(ds), rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("catalog: orphans of %s: %w", ds, err))
+				continue
+			}
+			n++
+		}
 	}
 	return n, errors.Join(errs...)
 }

@@ -11,40 +11,65 @@ import (
 // the matching ids (limit, offset), and the number of matches when count
 // is set (-1 otherwise). The plan's values are bound parameters.
 func (e *Engine) Search(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) ([]string, int, error) {
+	pg, err := e.SearchPage(ctx, ds, p, limit, offset, count)
+	return pg.IDs, pg.Total, err
+}
+
+// SearchPage is Search with the cursor of the next page: it reads one row
+// more than limit to learn whether a next page exists, and takes the
+// cursor from the sort key values of the page's last row, read by the
+// same query as the page, so that the cursor is exact even while the
+// index tables are refreshed between queries.
+func (e *Engine) SearchPage(ctx context.Context, ds string, p *search.Plan, limit, offset int, count bool) (search.Page, error) {
+	pg := search.Page{Total: -1}
 	e.mu.RLock()
 	attached := e.stores[ds]
 	e.mu.RUnlock()
 	if !attached {
-		return nil, 0, fmt.Errorf("engine: search: data store %q is not open", ds)
+		return pg, fmt.Errorf("engine: search: data store %q is not open", ds)
 	}
 	end := e.queries.begin()
 	defer end()
-	total := -1
 	if count {
-		if err := e.db.QueryRowContext(ctx, p.Count, p.Args...).Scan(&total); err != nil {
-			return nil, 0, mapError(ctx, fmt.Errorf("engine: search count: %w", err))
+		if err := e.db.QueryRowContext(ctx, p.Count, p.Args...).Scan(&pg.Total); err != nil {
+			return pg, mapError(ctx, fmt.Errorf("engine: search count: %w", err))
 		}
 	}
 	if limit <= 0 {
-		return nil, total, nil
+		return pg, nil
 	}
-	rows, err := e.db.QueryContext(ctx, p.IDs, p.IDArgs(limit, offset)...)
+	rows, err := e.db.QueryContext(ctx, p.IDs, p.IDArgs(limit+1, offset)...)
 	if err != nil {
-		return nil, 0, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+		return pg, mapError(ctx, fmt.Errorf("engine: search: %w", err))
 	}
 	defer rows.Close()
-	var ids []string
+	row := make([]any, p.Columns())
+	dest := make([]any, len(row))
+	for i := range row {
+		dest[i] = &row[i]
+	}
+	var last []any
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, 0, fmt.Errorf("engine: search: %w", err)
+		if len(pg.IDs) == limit {
+			if pg.Next, err = p.Cursor(last); err != nil {
+				return pg, fmt.Errorf("engine: search: %w", err)
+			}
+			break
 		}
-		ids = append(ids, id)
+		if err := rows.Scan(dest...); err != nil {
+			return pg, fmt.Errorf("engine: search: %w", err)
+		}
+		id, ok := row[0].(string)
+		if !ok {
+			return pg, fmt.Errorf("engine: search: id of type %T", row[0])
+		}
+		pg.IDs = append(pg.IDs, id)
+		last = append(last[:0], row...)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+		return pg, mapError(ctx, fmt.Errorf("engine: search: %w", err))
 	}
-	return ids, total, nil
+	return pg, nil
 }
 
 // SearchRefs runs a query of package search (IncludeSQL) that selects

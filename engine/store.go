@@ -138,15 +138,19 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 	}
 	base := e.cat.DatastoreDir(ds)
 	data := map[int][]string{}
+	parts := map[int][]string{} // clustered (Partitioned) data files
 	deletes := map[int][]string{}
 	for _, f := range v.Files {
 		p := filepath.Join(base, f.Path)
 		if rel, err := filepath.Rel(base, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return "", fmt.Errorf("engine: view %s.%s: file %q is outside the data store", ds, v.Name, f.Path)
 		}
-		if f.Deletes {
+		switch {
+		case f.Deletes:
 			deletes[f.Gen] = append(deletes[f.Gen], quoteLiteral(p))
-		} else {
+		case f.Partitioned:
+			parts[f.Gen] = append(parts[f.Gen], quoteLiteral(p))
+		default:
 			data[f.Gen] = append(data[f.Gen], quoteLiteral(p))
 		}
 	}
@@ -158,16 +162,20 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 		// Files from before the key column; fhirlake rebuilds them at start.
 		return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet([%s])", target, strings.Join(data[0], ", ")), nil
 	}
-	gens := make([]int, 0, len(data))
+	var gens []int
 	for g := range data {
 		gens = append(gens, g)
 	}
+	for g := range parts {
+		if len(data[g]) == 0 {
+			gens = append(gens, g)
+		}
+	}
 	sort.Ints(gens)
 	key := quoteIdent(catalog.KeyColumn)
-	var parts []string
-	filtered := false
+	var selects []string
 	for _, g := range gens {
-		sel := fmt.Sprintf("SELECT * FROM read_parquet([%s])", strings.Join(data[g], ", "))
+		sel := generationSQL(data[g], parts[g])
 		var later []string
 		for dg, files := range deletes {
 			if dg > g {
@@ -176,19 +184,30 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 		}
 		if len(later) > 0 {
 			sort.Strings(later)
-			sel += fmt.Sprintf(" WHERE %s NOT IN (SELECT %s FROM read_parquet([%s]))", key, key, strings.Join(later, ", "))
-			filtered = true
+			sel = fmt.Sprintf("SELECT * FROM (%s) WHERE %s NOT IN (SELECT %s FROM read_parquet([%s]))", sel, key, key, strings.Join(later, ", "))
 		}
-		parts = append(parts, sel)
+		selects = append(selects, sel)
 	}
-	if len(parts) == 0 {
+	if len(selects) == 0 {
 		return "", fmt.Errorf("engine: view %s.%s has no data file", ds, v.Name)
 	}
-	from := fmt.Sprintf("read_parquet([%s])", strings.Join(data[gens[0]], ", "))
-	if len(parts) > 1 || filtered {
-		from = "(" + strings.Join(parts, " UNION ALL ") + ")"
+	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * EXCLUDE (%s) FROM (%s)", target, key, strings.Join(selects, " UNION ALL BY NAME ")), nil
+}
+
+// generationSQL selects the rows of one generation's data files: plain
+// ones, and clustered search index files, whose param comes from their
+// folder (hive partitioning, so that DuckDB opens only the files of the
+// parameters a query names) and whose key is their id.
+func generationSQL(plain, clustered []string) string {
+	var sels []string
+	if len(plain) > 0 {
+		sels = append(sels, fmt.Sprintf("SELECT * FROM read_parquet([%s])", strings.Join(plain, ", ")))
 	}
-	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * EXCLUDE (%s) FROM %s", target, key, from), nil
+	if len(clustered) > 0 {
+		sels = append(sels, fmt.Sprintf("SELECT *, id AS %s FROM read_parquet([%s], hive_partitioning = true, hive_types = {'param': VARCHAR})",
+			quoteIdent(catalog.KeyColumn), strings.Join(clustered, ", ")))
+	}
+	return strings.Join(sels, " UNION ALL BY NAME ")
 }
 
 // staleViews returns DROP statements for the data store's tables that

@@ -160,7 +160,7 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 	dir := cat.DatastoreDir(ds)
 	for _, typ := range order {
 		feed := func(ctx context.Context, fn func(store.Resource) error) error { return src.Scan(ctx, typ, fn) }
-		if err := buildGroup(ctx, dir, stamp, 1, groups[typ], feed); err != nil {
+		if err := buildGroup(ctx, dir, stamp, 1, groups[typ], feed, clusterPolicyOf(cat)); err != nil {
 			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
 		}
 	}
@@ -220,7 +220,9 @@ func fileStamp() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 // buildGroup reads the resources of one type from feed once and flattens
 // them into generation gen of every view of the group, spread over one
 // worker per core.
-func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob, feed feedFunc) error {
+//
+// With a cluster policy, the search index files are then clustered.
+func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob, feed feedFunc, cp *clusterPolicy) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := runtime.GOMAXPROCS(0)
@@ -286,6 +288,14 @@ func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob
 		}
 	}
 	mergeParts(jobs, workers)
+	if err := cp.cluster(ctx, dir, jobs); err != nil {
+		for _, j := range jobs {
+			for _, f := range j.files {
+				os.Remove(filepath.Join(dir, f.Path))
+			}
+		}
+		return err
+	}
 	return nil
 }
 

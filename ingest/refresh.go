@@ -333,7 +333,7 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		}
 		return nil
 	}
-	if err := buildGroup(ctx, dir, stamp, gen, jobs, feed); err != nil {
+	if err := buildGroup(ctx, dir, stamp, gen, jobs, feed, clusterPolicyOf(cat)); err != nil {
 		return nil, err
 	}
 	var written []string

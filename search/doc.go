@@ -9,8 +9,16 @@
 // (Observation.subject.where(resolve() is Patient) | Condition.subject...)
 // keeps only the part for its base. The common parameters of every
 // resource (_id, _lastUpdated, _tag, _profile, _security, _source) have
-// Base Resource; _text (DomainResource), _content and _query have no
-// expression and are not extracted.
+// Base Resource; _text (DomainResource) and _content have no expression
+// and are extracted as full text (see extract_text.go: the narrative, and
+// the resource's textual elements); _query is not supported. _list is not
+// in the table: ParseQuery reads it (the entry.item references of a List).
+//
+// [ParseQuery] parses a request into a [Query], [NewPlan] turns it into
+// the SQL of a [Plan] over the index tables (see index.go), with every
+// value a bound parameter. The token modifiers :in and :not-in need the
+// value sets' contents: the server resolves them with
+// [Query.ResolveValueSets] and its own [ValueSets] before planning.
 //
 // [Extract] decodes a resource once and evaluates each parameter's
 // FHIRPath expression with package flatten/fhirpath, converting the

@@ -40,9 +40,9 @@ type extractor struct {
 var extractors = sync.Pool{New: func() any { return new(extractor) }}
 
 // Extract decodes a resource and evaluates every search parameter of its
-// type (see [Params]), returning their index values. Parameters without an
-// expression (_text, _content, _query) yield nothing. Contained resources
-// are not indexed on their own. Extract is safe for concurrent use; body
+// type (see [Params]), returning their index values. _text and _content,
+// which have no expression, are extracted as extract_text.go describes;
+// _query yields nothing. Contained resources are not indexed on their own. Extract is safe for concurrent use; body
 // is not retained (the strings of the values are copied from it).
 //
 // The error is ErrNotResource (wrapped) or a JSON syntax error when body
@@ -81,6 +81,7 @@ func (x *extractor) extract(body []byte) (Values, error) {
 			errs = append(errs, &ParamError{Base: p.Base, Code: p.Code, Err: err})
 		}
 	}
+	addFullText(&out, root, isDomainResource(rt.Str))
 	x.root, x.env.Resource = nil, nil
 	return out, errors.Join(errs...)
 }

@@ -84,15 +84,34 @@ func addCoding(out *Values, code string, c *fhirpath.Node, text string) bool {
 	return true
 }
 
-// addIdentifier appends an Identifier: system, value and type.text.
+// addIdentifier appends an Identifier: system, value and type.text, once
+// for each coding of its type (for :of-type), or once when the type has
+// no coding.
 func addIdentifier(out *Values, code string, n *fhirpath.Node) {
 	sys, val := str(n, "system"), str(n, "value")
 	if sys == "" && val == "" {
 		return
 	}
-	text := ""
-	if t := n.Get("type"); t != nil {
-		text = str(t, "text")
+	v := TokenValue{Param: code, System: sys, Code: val}
+	t := n.Get("type")
+	if t == nil {
+		out.Tokens = append(out.Tokens, v)
+		return
 	}
-	out.Tokens = append(out.Tokens, TokenValue{Param: code, System: sys, Code: val, Text: text})
+	v.Text = str(t, "text")
+	added := false
+	if cs := t.Get("coding"); cs != nil && cs.Kind == fhirpath.KindArray {
+		for _, c := range cs.Items {
+			ts, tc := str(c, "system"), str(c, "code")
+			if ts == "" && tc == "" {
+				continue
+			}
+			v.TypeSystem, v.TypeCode = ts, tc
+			out.Tokens = append(out.Tokens, v)
+			added = true
+		}
+	}
+	if !added {
+		out.Tokens = append(out.Tokens, v)
+	}
 }

@@ -28,7 +28,11 @@ import (
 //	n,n_lo,n_hi          number or quantity value and its precision range
 //	c_code,c_n,c_lo,c_hi quantity in canonical UCUM units
 //	ref_type,ref_id,ref_ver reference target
-//	sys2,code2 the second token of a composite of two tokens
+//	sys2,code2 the second token of a composite of two tokens; an
+//	          identifier's type coding (for :of-type)
+//	pat       the patient the resource is about: the one Patient its
+//	          reference parameters name (for a Patient, itself), '' when
+//	          they name several, null when none
 //
 // A composite value is one row: each component in the columns of its
 // type, a second token component in sys2/code2.
@@ -54,6 +58,7 @@ var indexFields = []arrow.Field{
 	{Name: "ref_ver", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "sys2", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "code2", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "pat", Type: arrow.BinaryTypes.String, Nullable: true},
 }
 
 // column indexes of indexFields.
@@ -79,13 +84,14 @@ const (
 	colRefVer
 	colSys2
 	colCode2
+	colPat
 	numCols
 )
 
 // IndexVersion identifies the index table layout (columns and what goes in
 // them). It is recorded with each index table (as its catalog
 // definition); a table of another version is rebuilt.
-const IndexVersion = `{"searchIndex":2}`
+const IndexVersion = `{"searchIndex":3}`
 
 // IndexSchema returns the schema of every index table.
 func IndexSchema() *arrow.Schema { return arrow.NewSchema(indexFields, nil) }
@@ -96,6 +102,7 @@ type IndexBuilder struct {
 	rb  *array.RecordBuilder
 	n   int
 	row []any // one pending row, reused
+	pat any   // the pat column of the resource being appended
 }
 
 // NewIndexBuilder returns an empty builder.
@@ -117,8 +124,10 @@ func (b *IndexBuilder) Append(body []byte) error {
 		return err
 	}
 	id := v.ID
+	b.pat = patientOf(&v)
 	for _, t := range v.Tokens {
-		b.put(id, t.Param, colSys, t.System, colCode, t.Code, colText, Normalize(joinText(t.Display, t.Text)))
+		b.put(id, t.Param, colSys, t.System, colCode, t.Code, colText, Normalize(joinText(t.Display, t.Text)),
+			colSys2, t.TypeSystem, colCode2, t.TypeCode)
 	}
 	for _, s := range v.Strings {
 		b.put(id, s.Param, colStr, s.Norm, colRaw, s.Value)
@@ -200,6 +209,37 @@ func compositeRow(c CompositeValue) ([]any, bool) {
 	return row, true
 }
 
+// patientOf returns the pat column of a resource (see indexFields): a
+// search pinned to one patient (see pinnedPatient) keeps only the rows
+// whose pat is that patient or ”. Every Patient reference of every
+// reference parameter counts, so that whatever reference criterion pins
+// the search, its matches keep their rows.
+func patientOf(v *Values) any {
+	pat := ""
+	if v.ResourceType == "Patient" {
+		pat = v.ID
+	}
+	for _, r := range v.References {
+		if r.TargetType != "Patient" || r.TargetID == "" || r.TargetID == pat {
+			continue
+		}
+		if pat != "" {
+			return multiPatient
+		}
+		pat = r.TargetID
+	}
+	if pat == "" {
+		return nil
+	}
+	return pat
+}
+
+// multiPatient is the pat of a resource about several patients: an empty
+// string, which put writes as such (not as null).
+type multi struct{}
+
+var multiPatient = multi{}
+
 func joinText(a, b string) string {
 	switch {
 	case a == "":
@@ -216,7 +256,7 @@ func (b *IndexBuilder) put(id, param string, pairs ...any) {
 	for i := range b.row {
 		b.row[i] = nil
 	}
-	b.row[colID], b.row[colParam] = id, param
+	b.row[colID], b.row[colParam], b.row[colPat] = id, param, b.pat
 	for i := 0; i+1 < len(pairs); i += 2 {
 		b.row[pairs[i].(int)] = pairs[i+1]
 	}
@@ -236,6 +276,8 @@ func (b *IndexBuilder) put(id, param string, pairs ...any) {
 			}
 		case time.Time:
 			f.(*array.TimestampBuilder).Append(arrow.Timestamp(x.UnixMilli()))
+		case multi:
+			f.(*array.StringBuilder).Append("")
 		default:
 			f.AppendNull()
 		}

@@ -54,8 +54,8 @@ type Param struct {
 	Base string
 	// Expression is the FHIRPath expression that selects the values. It
 	// is empty for _text, _content and _query, which are not extracted
-	// from elements (full-text search and named queries are implemented
-	// elsewhere, if at all).
+	// from elements (full text is extracted by extract_text.go; named
+	// queries are not supported).
 	Expression string
 	// Targets are the resource types a reference parameter may point to.
 	Targets []string

@@ -12,7 +12,8 @@ import (
 // request is ever written into the SQL text. The tables are named
 // "<datastore>".search."<type>" (lower case), where the engine serves them.
 type Plan struct {
-	// IDs selects the ids of the matches, sorted, one page; its
+	// IDs selects one page of the matches, sorted: the id, then, for a
+	// sorted search, the value of each sort key (see Cursor); its
 	// parameters are IDArgs.
 	IDs string
 	// Count selects the number of matches.
@@ -21,6 +22,8 @@ type Plan struct {
 	// idArgs are the parameters of IDs before limit and offset (Args
 	// and, with a cursor, the cursor).
 	idArgs []any
+	sort   string    // the sort signature of cursors (see sortSignature)
+	kinds  []keyKind // the type of each sort key column of IDs
 }
 
 // IDArgs returns the parameters of IDs for a page.
@@ -30,12 +33,31 @@ func (p *Plan) IDArgs(limit, offset int) []any {
 
 // NewPlan builds the SQL of q. Every criterion becomes a set of ids; the
 // sets are intersected. It fails with a *QueryError for what the planner
-// does not support yet.
+// does not support yet, and for a q.After that is not a cursor of this
+// search.
+//
+// Pages are cut by keyset, not by position, so that a client following
+// next links while resources are written sees each resource once:
+// q.After is the cursor of the last row of the previous page (see
+// Plan.Cursor), and the page starts after that row in the sort order
+// (sort keys, then id), whatever was inserted or removed before it. The
+// guarantee, for a walk over the next links from the first page: a
+// resource that exists and matches, with the same sort key values,
+// during the whole walk is on exactly one page; no page repeats a
+// resource of an earlier page unless its sort keys changed; resources
+// created, updated or deleted during the walk may or may not appear.
+// q.Offset still skips rows after the cursor, for clients that page by
+// _offset; such pages shift when rows before them come and go. The
+// count (Count) is taken when each page is served: it may differ from
+// page to page.
 func NewPlan(q *Query, datastore string) (*Plan, error) {
 	if !validDatastore(datastore) {
 		return nil, fmt.Errorf("search: invalid data store name %q", datastore)
 	}
-	b := &planBuilder{db: datastore}
+	b := &planBuilder{db: datastore, main: q.Type}
+	if pat, ok := pinnedPatient(q); ok {
+		b.pat = b.arg(pat)
+	}
 	// The sets of the restrictions are intersected; without any, the set
 	// is every resource of the type (every resource has an _id row).
 	var sets []string
@@ -69,18 +91,19 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 	default:
 		set = strings.Join(sets, " INTERSECT ")
 	}
-	order, err := b.order(q)
+	// The count takes the parameters bound so far, and no more: the
+	// sort and the cursor bind theirs after.
+	p := &Plan{Count: "SELECT count(*) FROM (" + set + ")", Args: b.args[:len(b.args):len(b.args)], sort: sortSignature(q.Sort)}
+	keys, err := b.order(q)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Count: "SELECT count(*) FROM (" + set + ")", Args: b.args}
-	where := ""
-	if q.After != "" && len(q.Sort) == 0 {
-		// Keyset paging; the count above is of all matches.
-		where = " WHERE m.id > " + b.arg(q.After)
+	for _, k := range keys {
+		p.kinds = append(p.kinds, k.kind)
 	}
-	n := len(b.args)
-	p.IDs = fmt.Sprintf("SELECT m.id FROM (%s) m%s%s LIMIT $%d OFFSET $%d", set, where, order, n+1, n+2)
+	if p.IDs, err = b.page(set, keys, q, p.sort); err != nil {
+		return nil, err
+	}
 	p.idArgs = b.args
 	return p, nil
 }
@@ -102,12 +125,50 @@ func validDatastore(s string) bool {
 type planBuilder struct {
 	db   string
 	args []any
+	main string // the searched type
+	pat  string // placeholder of the pinned patient, or ""
 }
 
-// table is the qualified index table of a resource type (a known R4
-// type name, lower-cased: no quoting issue).
+// table is the index table of a resource type (a known R4 type name,
+// lower-cased: no quoting issue). When the search is pinned to one
+// patient, the searched type's table is narrowed to the rows of the
+// resources that may be in that patient's compartment (see the pat
+// column in index.go): an exact narrowing, since every match meets the
+// pinning criterion, which the pat column reflects. Sorted index files
+// keep those rows together, so the narrowing lets the engine skip most
+// of the table.
 func (b *planBuilder) table(typ string) string {
-	return `"` + b.db + `".search."` + strings.ToLower(typ) + `"`
+	t := `"` + b.db + `".search."` + strings.ToLower(typ) + `"`
+	if b.pat != "" && typ == b.main {
+		return "(SELECT * FROM " + t + " WHERE pat IN ('', " + b.pat + "))"
+	}
+	return t
+}
+
+// pinnedPatient returns the patient that every match of q must refer to
+// as a Patient (through a reference search parameter), or be, if q says
+// so: a compartment search of a Patient, an AND-ed reference criterion
+// with one Patient/id value and no modifier, or, for Patient, one _id.
+// The index's pat column lists that patient (or ” for several) in every
+// row of such a resource.
+func pinnedPatient(q *Query) (string, bool) {
+	if c := q.Compartment; c != nil && c.Type == "Patient" {
+		return c.ID, true
+	}
+	for _, c := range q.Criteria {
+		if c.Chain != nil || c.Has != nil || c.Missing != nil || len(c.Values) != 1 {
+			continue
+		}
+		v := c.Values[0]
+		switch {
+		case c.Param.Type == Reference && (c.Modifier == "" || c.Modifier == "Patient") &&
+			v.RefType == "Patient" && v.RefID != "":
+			return v.RefID, true
+		case q.Type == "Patient" && c.Param.Code == "_id" && c.Modifier == "" && v.Code != "":
+			return v.Code, true
+		}
+	}
+	return "", false
 }
 
 // arg binds v and returns its placeholder.
@@ -138,6 +199,8 @@ func (b *planBuilder) criterion(typ string, c *Criterion) (string, error) {
 			alts = append(alts, fmt.Sprintf("(ref_type = %s AND ref_id IN (%s))", b.arg(target), inner))
 		}
 		return fmt.Sprintf("SELECT id FROM %s WHERE param = %s AND (%s)", t, b.arg(name), strings.Join(alts, " OR ")), nil
+	case c.Param == listParam:
+		return b.list(typ, c), nil
 	case c.Missing != nil:
 		has := fmt.Sprintf("SELECT id FROM %s WHERE param = %s", t, b.arg(name))
 		if *c.Missing {
@@ -154,7 +217,7 @@ func (b *planBuilder) criterion(typ string, c *Criterion) (string, error) {
 		ors = append(ors, "("+cond+")")
 	}
 	match := fmt.Sprintf("SELECT id FROM %s WHERE param = %s AND (%s)", t, b.arg(name), strings.Join(ors, " OR "))
-	if c.Modifier == "not" {
+	if c.Modifier == "not" || c.Modifier == "not-in" {
 		return fmt.Sprintf("SELECT id FROM %s EXCEPT %s", t, match), nil
 	}
 	return match, nil
@@ -171,11 +234,22 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 		case "", "not":
 		case "text":
 			return "contains(text, " + b.arg(v.Norm) + ")", nil
+		case "of-type":
+			return b.tokenIn(v, "sys2", "code2") + " AND code = " + b.arg(v.Ident), nil
+		case "in", "not-in":
+			return b.inValueSet(p, v)
 		default:
 			return "", unsupported("the :" + mod + " modifier")
 		}
 		return b.token(v), nil
 	case String:
+		if p.Code == textParam || p.Code == contentParam {
+			// Full-text parameters match anywhere (extract_text.go).
+			if mod != "" && mod != "contains" {
+				return "", unsupported("the :" + mod + " modifier on " + p.Code)
+			}
+			return "contains(str, " + b.arg(v.Norm) + ")", nil
+		}
 		switch mod {
 		case "":
 			return "starts_with(str, " + b.arg(v.Norm) + ")", nil
@@ -330,25 +404,4 @@ func (b *planBuilder) numeric(col string, p Prefix, v, low, high float64) string
 		return fmt.Sprintf("%s BETWEEN %s AND %s", col, b.arg(v-d), b.arg(v+d))
 	}
 	return fmt.Sprintf("%s >= %s AND %s < %s", col, b.arg(low), col, b.arg(high))
-}
-
-// order is the ORDER BY of _sort: each key is the smallest (or, descending,
-// the largest) indexed value of its parameter; ties and missing values
-// fall back to the id, so pages are stable.
-func (b *planBuilder) order(q *Query) (string, error) {
-	var keys []string
-	for _, k := range q.Sort {
-		col := map[Type]string{String: "str", Token: "code", Date: "t_lo", Number: "n", Quantity: "n", URI: "raw", Reference: "ref_id"}[k.Param.Type]
-		if col == "" {
-			return "", &QueryError{"_sort", fmt.Sprintf("cannot sort on %q", k.Param.Code)}
-		}
-		agg, dir := "min", "ASC NULLS LAST"
-		if k.Desc {
-			agg, dir = "max", "DESC NULLS LAST"
-		}
-		keys = append(keys, fmt.Sprintf("(SELECT %s(%s) FROM %s s WHERE s.id = m.id AND s.param = %s) %s",
-			agg, col, b.table(q.Type), b.arg(k.Param.Code), dir))
-	}
-	keys = append(keys, "m.id")
-	return " ORDER BY " + strings.Join(keys, ", "), nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fhirlake/fhirlake/fhir"
 )
@@ -23,8 +24,10 @@ type Query struct {
 	Sort   []SortKey
 	Count  int // _count: the page size, -1 when not given
 	Offset int // _offset: the page start, from a link of a sorted search
-	// After is the page cursor of an unsorted search (by id, from a next
-	// link): only ids after it. Unlike an offset it stays right while
+	// After is the page cursor from a next link: only matches after it.
+	// For an unsorted search it is the last id, for a sorted one an
+	// opaque cursor with the last row's sort keys (see cursor.go);
+	// NewPlan checks it. Unlike an offset it stays right while
 	// resources are added or removed before it.
 	After       string
 	Total       string // none, estimate, accurate, or "" (the server's choice)
@@ -78,6 +81,10 @@ type Value struct {
 	System    string
 	HasSystem bool
 	Code      string
+	// Ident is the identifier value of a token :of-type search
+	// (type-system|type-code|value), whose System and Code are the
+	// identifier type's.
+	Ident string
 	// String: the value normalized like indexed strings (see Normalize).
 	Norm string
 	// Date, Number, Quantity: the range the value denotes, by its
@@ -93,6 +100,9 @@ type Value struct {
 	RefType, RefID, URL string
 	// Composite: the value of each component.
 	Parts []Value
+	// Expansion is the value set of a token :in or :not-in value (whose
+	// URL is the value set's), set by Query.ResolveValueSets.
+	Expansion *Expansion
 }
 
 // Prefix is the comparison of a date, number or quantity value.
@@ -178,6 +188,9 @@ func ParseQuery(typ string, q url.Values, strict bool) (*Query, error) {
 			if len(raw) > maxValueLen {
 				return nil, &QueryError{name, fmt.Sprintf("value longer than %d bytes", maxValueLen)}
 			}
+			if !utf8.ValidString(raw) || !utf8.ValidString(name) {
+				return nil, &QueryError{strings.ToValidUTF8(name, "\uFFFD"), "not valid UTF-8"}
+			}
 			if err := out.add(name, raw, strict); err != nil {
 				return nil, err
 			}
@@ -206,7 +219,7 @@ func (out *Query) add(name, raw string, strict bool) error {
 		out.Offset = n
 		return nil
 	case "_after":
-		if !fhir.ValidID(raw) {
+		if !fhir.ValidID(raw) && !isCursor(raw) {
 			return &QueryError{name, fmt.Sprintf("%q is not a page cursor from a next link", raw)}
 		}
 		out.After = raw
@@ -234,6 +247,14 @@ func (out *Query) add(name, raw string, strict bool) error {
 		return nil
 	}
 	if formatParams[name] {
+		return nil
+	}
+	if name == listParam.Code {
+		c, err := parseList(raw)
+		if err != nil {
+			return err
+		}
+		out.Criteria = append(out.Criteria, c)
 		return nil
 	}
 	if base, mod, _ := strings.Cut(name, ":"); base == "_include" || base == "_revinclude" {
@@ -495,6 +516,13 @@ func parseValue(p *Param, mod, s string) (Value, error) {
 			v.Norm = Normalize(unescape(s))
 			break
 		}
+		if mod == "of-type" {
+			return parseOfType(v, s)
+		}
+		if mod == "in" || mod == "not-in" {
+			v.URL = unescape(s)
+			break
+		}
 		sys, code, has := cutUnescaped(s, '|')
 		if has {
 			v.System, v.Code, v.HasSystem = sys, unescape(code), true
@@ -668,4 +696,16 @@ func (q *Query) PageSize() int {
 		return q.Count
 	}
 	return defaultCount
+}
+
+// parseOfType parses the type-system|type-code|value of :of-type; the
+// type code and the value are required, an empty system matches any.
+func parseOfType(v Value, s string) (Value, error) {
+	sys, rest, ok1 := cutUnescapedRaw(s, '|')
+	code, val, ok2 := cutUnescapedRaw(rest, '|')
+	if !ok1 || !ok2 || code == "" || val == "" {
+		return v, fmt.Errorf("%q is not type-system|type-code|value", s)
+	}
+	v.System, v.Code, v.Ident, v.HasSystem = unescape(sys), unescape(code), unescape(val), sys != ""
+	return v, nil
 }

@@ -1,8 +1,11 @@
 package search
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +113,29 @@ func TestParseQueryValues(t *testing.T) {
 			require.Equal(t, "name", c.Chain.Chain.Param.Code)
 			require.Contains(t, c.Chain.Targets, "Practitioner")
 		}},
+		{"token :of-type", "Patient", `identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|a\|b`, func(t *testing.T, c Criterion) {
+			require.Equal(t, "of-type", c.Modifier)
+			v := c.Values[0]
+			require.Equal(t, []string{"http://terminology.hl7.org/CodeSystem/v2-0203", "MR", "a|b"}, []string{v.System, v.Code, v.Ident})
+			require.True(t, v.HasSystem)
+		}},
+		{"token :of-type without system", "Patient", "identifier:of-type=|MR|7", func(t *testing.T, c Criterion) {
+			require.False(t, c.Values[0].HasSystem)
+			require.Equal(t, "7", c.Values[0].Ident)
+		}},
+		{"token :in", "Observation", "code:in=http://vs/a,ValueSet/b", func(t *testing.T, c Criterion) {
+			require.Equal(t, "in", c.Modifier)
+			require.Equal(t, "http://vs/a", c.Values[0].URL)
+			require.Equal(t, "ValueSet/b", c.Values[1].URL)
+		}},
+		{"_list", "Patient", "_list=a,b", func(t *testing.T, c Criterion) {
+			require.Equal(t, "_list", c.Param.Code)
+			require.Equal(t, "a", c.Values[0].RefID)
+			require.Equal(t, "b", c.Values[1].RefID)
+		}},
+		{"_text and _content", "Patient", "_content=Zoë", func(t *testing.T, c Criterion) {
+			require.Equal(t, "zoe", c.Values[0].Norm)
+		}},
 		{"reverse chain", "Patient", "_has:Observation:patient:code=1234-5", func(t *testing.T, c Criterion) {
 			require.Equal(t, "Observation", c.Has.Type)
 			require.Equal(t, "patient", c.Has.Ref.Code)
@@ -178,6 +204,13 @@ func TestParseQueryErrors(t *testing.T) {
 		{"Observation", "code-value-quantity=a", "code-value-quantity", "components"},
 		{"Observation", "code-value-quantity=a$high", "code-value-quantity", "component 2"},
 		{"Observation", "subject.a.b.c.d.e.f=1", "subject.a.b.c.d.e.f", ""},
+		{"Patient", "identifier:of-type=MR|7", "identifier:of-type", "not type-system|type-code|value"},
+		{"Patient", "identifier:of-type=s||7", "identifier:of-type", "not type-system|type-code|value"},
+		{"Patient", "identifier:of-type=s|MR|", "identifier:of-type", "not type-system|type-code|value"},
+		{"Patient", "_list=$current-allergies", "_list", `functional list "$current-allergies" is not supported`},
+		{"Patient", "_list=a b", "_list", "not a List id"},
+		{"Patient", "name=caf%C3", "name", "not valid UTF-8"},
+		{"Patient", "name%FF=x", "name\uFFFD", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query[:min(len(tt.query), 40)], func(t *testing.T) {
@@ -195,6 +228,60 @@ func TestParseQueryErrors(t *testing.T) {
 	require.Len(t, q.Criteria, 1)
 	_, err = parse(t, "Patient", "birthdate=x", false)
 	require.Error(t, err, "malformed values are errors either way")
+}
+
+func TestResolveValueSets(t *testing.T) {
+	vs := valueSetsFunc(func(_ context.Context, ref string) (*Expansion, error) {
+		switch ref {
+		case "http://vs/a":
+			return &Expansion{Codes: []Coding{{System: "s", Code: "c"}}}, nil
+		case "http://vs/filter":
+			return nil, fmt.Errorf("test: filter is-a: %w", ErrUnsupportedValueSet)
+		case "http://vs/broken":
+			return nil, errors.New("test: disk on fire")
+		}
+		return nil, fmt.Errorf("test: %w", ErrUnknownValueSet)
+	})
+	tests := []struct {
+		typ, query string
+		wantErr    string // "" for success; "500:" prefix for an error that is not a QueryError
+	}{
+		{"Observation", "code:in=http://vs/a", ""},
+		{"Observation", "code:not-in=http://vs/a", ""},
+		{"Patient", "_has:Observation:patient:code:in=http://vs/a", ""},
+		{"Observation", "patient.gender:in=http://vs/a", ""},
+		{"Observation", "code:in=http://vs/nope", `search parameter "code:in": the value set "http://vs/nope" is not known to this server`},
+		{"Observation", "code:not-in=http://vs/a,http://vs/filter", `"code:not-in": the value set "http://vs/filter" cannot be expanded: test: filter is-a`},
+		{"Observation", "code:in=http://vs/broken", "500:disk on fire"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q, err := parse(t, tt.typ, tt.query, true)
+			require.NoError(t, err)
+			_, err = NewPlan(q, "clinic")
+			require.ErrorContains(t, err, "was not resolved", "a plan needs the expansions")
+			err = q.ResolveValueSets(context.Background(), vs)
+			var qe *QueryError
+			switch {
+			case tt.wantErr == "":
+				require.NoError(t, err)
+				_, err = NewPlan(q, "clinic")
+				require.NoError(t, err)
+			case strings.HasPrefix(tt.wantErr, "500:"):
+				require.ErrorContains(t, err, tt.wantErr[4:])
+				require.False(t, errors.As(err, &qe))
+			default:
+				require.ErrorAs(t, err, &qe)
+				require.ErrorContains(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+type valueSetsFunc func(ctx context.Context, ref string) (*Expansion, error)
+
+func (f valueSetsFunc) Expand(ctx context.Context, ref string) (*Expansion, error) {
+	return f(ctx, ref)
 }
 
 // FuzzParseQuery: any query string parses or fails with a QueryError.

@@ -41,6 +41,11 @@ type TokenValue struct {
 	Display string
 	// Text is what the :text modifier searches besides Display.
 	Text string
+	// TypeSystem and TypeCode are one coding of an Identifier's type, for
+	// the :of-type modifier: an identifier with several type codings gives
+	// one value per coding.
+	TypeSystem string `json:",omitempty"`
+	TypeCode   string `json:",omitempty"`
 }
 
 // StringValue is a string as written (Value) and normalized for matching

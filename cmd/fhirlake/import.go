@@ -104,7 +104,11 @@ func updateViews(ctx context.Context, l *lake, ds string, st *store.Store) ([]in
 	if err != nil {
 		return nil, err
 	}
-	head, reports, err := ingest.Refresh(ctx, l.cat, ds, st, since)
+	cat, err := l.indexing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	head, reports, err := ingest.Refresh(ctx, cat, ds, st, since)
 	if err != nil {
 		return reports, err
 	}

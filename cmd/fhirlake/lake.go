@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/engine"
 	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -28,8 +30,34 @@ func defaultDataDir() string {
 type lake struct {
 	cat *catalog.Catalog
 
-	mu     sync.Mutex
-	stores map[string]*store.Store
+	mu        sync.Mutex
+	stores    map[string]*store.Store
+	clusterer *engine.Clusterer // started on first use
+}
+
+// clusterMinRows is the size from which a search index generation is
+// clustered (see engine.Clusterer): FHIRLAKE_CLUSTER_MIN_ROWS, or
+// 200,000 rows. Smaller tables are read whole in a few milliseconds.
+func clusterMinRows() int64 {
+	if v, err := strconv.ParseInt(os.Getenv("FHIRLAKE_CLUSTER_MIN_ROWS"), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return 200_000
+}
+
+// indexing returns the catalog as the view refreshes take it: with the
+// clusterer of search index files.
+func (l *lake) indexing(ctx context.Context) (ingest.Catalog, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.clusterer == nil {
+		c, err := engine.NewClusterer(ctx, l.cat.Dir(), engine.ClusterOptions{})
+		if err != nil {
+			return nil, err
+		}
+		l.clusterer = c
+	}
+	return ingest.WithClusterer(l.cat, l.clusterer, clusterMinRows()), nil
 }
 
 // openLake opens the data folder for the named subcommand, which the lock
@@ -136,6 +164,10 @@ func (l *lake) Close() error {
 		}
 	}
 	l.stores = nil
+	if l.clusterer != nil {
+		errs = append(errs, l.clusterer.Close())
+		l.clusterer = nil
+	}
 	l.mu.Unlock()
 	errs = append(errs, l.cat.Close())
 	return errors.Join(errs...)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,9 @@ func TestFHIRSearch(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	gen, data := filepath.Join(dir, "gen"), filepath.Join(dir, "data")
+	// Cluster the bigger index tables (Observation's), not the smaller
+	// (Patient's): searches read both kinds.
+	t.Setenv("FHIRLAKE_CLUSTER_MIN_ROWS", "2000")
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"generate", "--patients", "12", "--seed", "3", "--out", gen}, &out, &out), out.String())
 	require.NoError(t, run(ctx, []string{"import", "--data", data, "--datastore", "demo", gen}, &out, &out), out.String())
@@ -176,6 +181,29 @@ func TestFHIRSearch(t *testing.T) {
 			break
 		}
 		require.True(t, time.Now().Before(deadline), "the new patient never became searchable")
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// Writes over a clustered index: a new observation of the patient and
+	// the deletion of an old one show in the patient's pinned search.
+	clustered, err := filepath.Glob(filepath.Join(data, "stores", "demo", "views", "param=code", "search_observation.*.parquet"))
+	require.NoError(t, err)
+	require.NotEmpty(t, clustered, "the Observation index is clustered")
+	status, hdr, body := httpDo(t, "POST", base+"/Observation", fmt.Sprintf(`{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":%q}]},"subject":{"reference":"Patient/%s"}}`, code, pid), "Content-Type", "application/fhir+json")
+	require.Equal(t, 201, status, string(body))
+	_, after, _ := strings.Cut(hdr.Get("Location"), "Observation/")
+	created, _, _ := strings.Cut(after, "/")
+	require.NotEmpty(t, created)
+	status, _, body = httpDo(t, "DELETE", base+"/Observation/"+want[0], "")
+	require.Equal(t, 200, status, string(body))
+	expect := append([]string{created}, want[1:]...)
+	slices.Sort(expect)
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		got, _ := fhirIDs("Observation?patient=Patient/" + pid + "&code=http://loinc.org|" + code + "&_count=1000")
+		if slices.Equal(got, expect) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "got %v, want %v", got, expect)
 		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -1,0 +1,11 @@
+SELECT id, k1, k2, k3 FROM (SELECT m.id, (SELECT max(t_lo) FROM "clinic".search."patient" s WHERE s.id = m.id AND s.param = $3) AS k1, (SELECT min(str) FROM "clinic".search."patient" s WHERE s.id = m.id AND s.param = $4) AS k2, (SELECT max(code) FROM "clinic".search."patient" s WHERE s.id = m.id AND s.param = $5) AS k3 FROM (SELECT DISTINCT id FROM (SELECT id FROM "clinic".search."patient" WHERE param = $2 AND ((code = $1)))) m) k WHERE (k1 < $8 OR k1 IS NULL OR (k1 = $8 AND (k2 IS NULL AND (k3 < $7 OR k3 IS NULL OR (k3 = $7 AND id > $6))))) ORDER BY k1 DESC NULLS LAST, k2 ASC NULLS LAST, k3 DESC NULLS LAST, id LIMIT $9 OFFSET $10
+-- $1 = "female"
+-- $2 = "gender"
+-- $3 = "birthdate"
+-- $4 = "family"
+-- $5 = "gender"
+-- $6 = "p1"
+-- $7 = "female"
+-- $8 = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
+-- $9 = 10
+-- $10 = 0
