@@ -30,17 +30,31 @@ func (e *Engine) SearchPage(ctx context.Context, ds string, p *search.Plan, limi
 	}
 	end := e.queries.begin()
 	defer end()
-	if count {
-		if err := e.db.QueryRowContext(ctx, p.Count, p.Args...).Scan(&pg.Total); err != nil {
-			return pg, mapError(ctx, fmt.Errorf("engine: search count: %w", err))
+	if limit > 0 {
+		if err := e.page(ctx, p, limit, offset, &pg); err != nil {
+			return pg, err
 		}
 	}
-	if limit <= 0 {
+	if !count {
 		return pg, nil
 	}
+	// A whole first page is every match: its length is the count, and a
+	// small search (one patient's) is spared a second query.
+	if limit > 0 && offset == 0 && p.FromStart() && pg.Next == "" {
+		pg.Total = len(pg.IDs)
+		return pg, nil
+	}
+	if err := e.db.QueryRowContext(ctx, p.Count, p.Args...).Scan(&pg.Total); err != nil {
+		return pg, mapError(ctx, fmt.Errorf("engine: search count: %w", err))
+	}
+	return pg, nil
+}
+
+// page reads one page of p into pg.
+func (e *Engine) page(ctx context.Context, p *search.Plan, limit, offset int, pg *search.Page) error {
 	rows, err := e.db.QueryContext(ctx, p.IDs, p.IDArgs(limit+1, offset)...)
 	if err != nil {
-		return pg, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+		return mapError(ctx, fmt.Errorf("engine: search: %w", err))
 	}
 	defer rows.Close()
 	row := make([]any, p.Columns())
@@ -52,24 +66,24 @@ func (e *Engine) SearchPage(ctx context.Context, ds string, p *search.Plan, limi
 	for rows.Next() {
 		if len(pg.IDs) == limit {
 			if pg.Next, err = p.Cursor(last); err != nil {
-				return pg, fmt.Errorf("engine: search: %w", err)
+				return fmt.Errorf("engine: search: %w", err)
 			}
 			break
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return pg, fmt.Errorf("engine: search: %w", err)
+			return fmt.Errorf("engine: search: %w", err)
 		}
 		id, ok := row[0].(string)
 		if !ok {
-			return pg, fmt.Errorf("engine: search: id of type %T", row[0])
+			return fmt.Errorf("engine: search: id of type %T", row[0])
 		}
 		pg.IDs = append(pg.IDs, id)
 		last = append(last[:0], row...)
 	}
 	if err := rows.Err(); err != nil {
-		return pg, mapError(ctx, fmt.Errorf("engine: search: %w", err))
+		return mapError(ctx, fmt.Errorf("engine: search: %w", err))
 	}
-	return pg, nil
+	return nil
 }
 
 // SearchRefs runs a query of package search (IncludeSQL) that selects

@@ -35,6 +35,11 @@ func (p *Plan) Cursor(row []any) (string, error) {
 	return encodeCursor(p.sort, p.kinds, id, row[1:])
 }
 
+// FromStart reports whether IDs at offset 0 starts at the first match
+// (the search has no cursor): a first page shorter than asked for then
+// holds every match, and its length is the count.
+func (p *Plan) FromStart() bool { return p.fromStart }
+
 // Columns returns the number of columns IDs selects: the id and the sort
 // keys.
 func (p *Plan) Columns() int { return 1 + len(p.kinds) }

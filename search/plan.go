@@ -22,8 +22,10 @@ type Plan struct {
 	// idArgs are the parameters of IDs before limit and offset (Args
 	// and, with a cursor, the cursor).
 	idArgs []any
-	sort   string    // the sort signature of cursors (see sortSignature)
-	kinds  []keyKind // the type of each sort key column of IDs
+	sort   string // the sort signature of cursors (see sortSignature)
+	// fromStart is set when IDs pages from the first match (no cursor).
+	fromStart bool
+	kinds     []keyKind // the type of each sort key column of IDs
 }
 
 // IDArgs returns the parameters of IDs for a page.
@@ -105,6 +107,7 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 		return nil, err
 	}
 	p.idArgs = b.args
+	p.fromStart = q.After == ""
 	return p, nil
 }
 
