@@ -28,6 +28,7 @@ import (
 //	n,n_lo,n_hi          number or quantity value and its precision range
 //	c_code,c_n,c_lo,c_hi quantity in canonical UCUM units
 //	ref_type,ref_id,ref_ver reference target
+//	n,c_n     also: latitude and longitude of a position (Location near)
 //	sys2,code2 the second token of a composite of two tokens; an
 //	          identifier's type coding (for :of-type)
 //	pat       the patient the resource is about: the one Patient its
@@ -151,6 +152,9 @@ func (b *IndexBuilder) Append(body []byte) error {
 	}
 	for _, u := range v.URIs {
 		b.put(id, u.Param, colRaw, u.Value)
+	}
+	for _, p := range v.Positions {
+		b.put(id, p.Param, colN, p.Latitude, colCN, p.Longitude)
 	}
 	for _, c := range v.Composites {
 		if row, ok := compositeRow(c); ok {

@@ -323,6 +323,10 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 			conds = append(conds, "("+c+")")
 		}
 		return strings.Join(conds, " AND "), nil
+	case Special:
+		if v.Near != nil && mod == "" {
+			return b.near(v.Near), nil
+		}
 	}
 	return "", unsupported(fmt.Sprintf("the :%s modifier on a %s parameter", mod, p.Type))
 }

@@ -103,6 +103,8 @@ type Value struct {
 	// Expansion is the value set of a token :in or :not-in value (whose
 	// URL is the value set's), set by Query.ResolveValueSets.
 	Expansion *Expansion
+	// Near is the point and distance of a Location near value.
+	Near *Near
 }
 
 // Prefix is the comparison of a date, number or quantity value.
@@ -622,6 +624,11 @@ func parseValue(p *Param, mod, s string) (Value, error) {
 			}
 			v.Parts = append(v.Parts, pv)
 		}
+	case Special:
+		if p.Code != "near" {
+			return v, fmt.Errorf("%s parameters are not supported", p.Type)
+		}
+		return parseNear(v, s)
 	default:
 		return v, fmt.Errorf("%s parameters are not supported", p.Type)
 	}
