@@ -284,20 +284,29 @@ func (f valueSetsFunc) Expand(ctx context.Context, ref string) (*Expansion, erro
 	return f(ctx, ref)
 }
 
-// FuzzParseQuery: any query string parses or fails with a QueryError.
+// FuzzParseQuery: any query string parses and plans, or fails with a
+// QueryError (cursors of _after and near values included).
 func FuzzParseQuery(f *testing.F) {
-	for _, s := range []string{"code=a|b", "date=ge2020", "subject:Patient.name=x", "_has:Observation:patient:code=1", "value-quantity=1|a|b", "_sort=-date", "_include:iterate=*", `name=a\,b,c`, "x=%00'; DROP TABLE t;--"} {
+	for _, s := range []string{"code=a|b", "date=ge2020", "subject:Patient.name=x", "_has:Observation:patient:code=1", "value-quantity=1|a|b", "_sort=-date", "_include:iterate=*", `name=a\,b,c`, "x=%00'; DROP TABLE t;--",
+		"_sort=date&_after=eyJzIjoiZGF0ZSIsImsiOlsiMjAyMC0wMS0wMVQwMDowMDowMFoiXSwiaSI6Im8xIn0", "patient=Patient/p1&_after=o1", "identifier:of-type=a|MR|1", "_text=abc", "_list=l1"} {
 		f.Add("Observation", s)
 	}
+	f.Add("Location", "near=42.1|-71.2|5|km")
 	f.Fuzz(func(t *testing.T, typ, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
 			return
 		}
-		_, err = ParseQuery(typ, q, true)
+		pq, err := ParseQuery(typ, q, true)
 		var qe *QueryError
 		if err != nil && !errors.As(err, &qe) {
 			t.Fatalf("%s?%s: error %T %v", typ, query, err, err)
+		}
+		if err != nil {
+			return
+		}
+		if _, err := NewPlan(pq, "clinic"); err != nil && !errors.As(err, &qe) {
+			t.Fatalf("%s?%s: plan error %T %v", typ, query, err, err)
 		}
 	})
 }
