@@ -24,11 +24,22 @@ type bundleIn struct {
 	} `json:"entry"`
 }
 
-// system serves POST /fhir/{datastore}: batch and transaction Bundles
+// system serves GET /fhir/{datastore}, a search across types (searchSystem),
+// and POST /fhir/{datastore}: batch and transaction Bundles
 // (https://hl7.org/fhir/R4/http.html#transaction).
 func (h *handler) system(w http.ResponseWriter, r *http.Request) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && h.opts.Searcher != nil {
+		if negotiate(w, r) {
+			h.searchSystem(w, r)
+		}
+		return
+	}
 	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
+		if h.opts.Searcher != nil {
+			methodNotAllowed(w, r, "GET", "HEAD", "POST")
+		} else {
+			methodNotAllowed(w, r, "POST")
+		}
 		return
 	}
 	if !negotiate(w, r) {

@@ -138,6 +138,9 @@ func (h *handler) capabilities(datastore string, types []string, writable bool) 
 	if writable {
 		desc = "FHIR R4 server for data store " + `"` + datastore + `"`
 		rs.Interaction = []interaction{{Code: "transaction"}, {Code: "batch"}, {Code: "history-system"}}
+		if h.opts.Searcher != nil {
+			rs.Interaction = append(rs.Interaction, interaction{Code: "search-system"})
+		}
 		if h.exports {
 			rs.Operation = []operation{{Name: "export", Definition: exportDefinition("")}}
 		}

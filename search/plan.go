@@ -60,6 +60,31 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 	if pat, ok := pinnedPatient(q); ok {
 		b.pat = b.arg(pat)
 	}
+	set, err := b.matches(q)
+	if err != nil {
+		return nil, err
+	}
+	// The count takes the parameters bound so far, and no more: the
+	// sort and the cursor bind theirs after.
+	p := &Plan{Count: "SELECT count(*) FROM (" + set + ")", Args: b.args[:len(b.args):len(b.args)], sort: sortSignature(q.Sort)}
+	keys, err := b.order(q)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		p.kinds = append(p.kinds, k.kind)
+	}
+	if p.IDs, err = b.page(set, keys, q, p.sort); err != nil {
+		return nil, err
+	}
+	p.idArgs = b.args
+	p.fromStart = q.After == ""
+	return p, nil
+}
+
+// matches returns a query selecting the ids of the resources of q.Type
+// that meet every criterion of q.
+func (b *planBuilder) matches(q *Query) (string, error) {
 	// The sets of the restrictions are intersected; without any, the set
 	// is every resource of the type (every resource has an _id row).
 	var sets []string
@@ -81,7 +106,7 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 	for i := range q.Criteria {
 		s, err := b.criterion(q.Type, &q.Criteria[i])
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		sets = append(sets, "("+s+")")
 	}
@@ -93,22 +118,7 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 	default:
 		set = strings.Join(sets, " INTERSECT ")
 	}
-	// The count takes the parameters bound so far, and no more: the
-	// sort and the cursor bind theirs after.
-	p := &Plan{Count: "SELECT count(*) FROM (" + set + ")", Args: b.args[:len(b.args):len(b.args)], sort: sortSignature(q.Sort)}
-	keys, err := b.order(q)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
-		p.kinds = append(p.kinds, k.kind)
-	}
-	if p.IDs, err = b.page(set, keys, q, p.sort); err != nil {
-		return nil, err
-	}
-	p.idArgs = b.args
-	p.fromStart = q.After == ""
-	return p, nil
+	return set, nil
 }
 
 // validDatastore accepts the data store names the catalog allows, which

@@ -127,6 +127,34 @@ func TestFHIRSearch(t *testing.T) {
 	status, _, body = httpDo(t, "GET", base+"/Observation/x/Patient", "")
 	require.Equal(t, 400, status, string(body))
 
+	// A search across types, one match a page.
+	var across []string
+	next = "?_type=Patient,Observation&_id=" + pid + "," + want[0] + "&_count=1"
+	for range 4 {
+		status, _, body := httpDo(t, "GET", base+next, "")
+		require.Equal(t, 200, status, string(body))
+		var page searchset
+		require.NoError(t, json.Unmarshal(body, &page))
+		require.Equal(t, 2, page.Total)
+		for _, e := range page.Entry {
+			across = append(across, e.Resource.ResourceType+"/"+e.Resource.ID)
+		}
+		next = ""
+		for _, l := range page.Link {
+			if l.Relation == "next" {
+				u, err := url.Parse(l.URL)
+				require.NoError(t, err)
+				next = "?" + u.RawQuery
+			}
+		}
+		if next == "" {
+			break
+		}
+	}
+	require.Equal(t, []string{"Observation/" + want[0], "Patient/" + pid}, across)
+	status, _, body = httpDo(t, "GET", base+"?_type=Nope", "")
+	require.Equal(t, 400, status, string(body))
+
 	// $everything: the patient and its compartment.
 	_, every := fhirIDs("Patient/" + pid + "/$everything?_type=Patient,Observation,Encounter")
 	kinds := map[string]int{}
