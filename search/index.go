@@ -29,6 +29,7 @@ import (
 //	c_code,c_n,c_lo,c_hi quantity in canonical UCUM units
 //	ref_type,ref_id,ref_ver reference target
 //	n,c_n     also: latitude and longitude of a position (Location near)
+//	c_n,c_lo,c_hi also: the second number of a composite of two numbers
 //	sys2,code2 the second token of a composite of two tokens; an
 //	          identifier's type coding (for :of-type)
 //	pat       the patient the resource is about: the one Patient its
@@ -181,6 +182,13 @@ func compositeRow(c CompositeValue) ([]any, bool) {
 				return nil, false
 			}
 			row = append(row, sys, p.Token.System, code, p.Token.Code)
+			continue
+		}
+		if p.Type == Number && used[Number] == 2 {
+			// A second number (a sequence window's start and end) takes
+			// the canonical quantity columns, which numbers do not use.
+			n := p.Number
+			row = append(row, colCN, n.Value, colCLo, n.Low, colCHi, n.High)
 			continue
 		}
 		if used[p.Type] > 1 {

@@ -291,6 +291,11 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 		if v.RefType != "" {
 			cond += " AND ref_type = " + b.arg(v.RefType)
 		}
+		if v.URL != "" {
+			// A canonical URL is indexed as written, with no id (its
+			// tail need not be one): match the URL too.
+			cond = "raw = " + b.arg(v.URL) + " OR (" + cond + ")"
+		}
 		return cond, nil
 	case Date:
 		return b.ranged("t_lo", "t_hi", v.Prefix, v.Low, v.High, dateSlack(v)), nil
@@ -300,9 +305,9 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 		if v.CanonicalCode != "" {
 			scale := v.CanonicalValue / nonZero(v.Number)
 			return "c_code = " + b.arg(v.CanonicalCode) + " AND " +
-				b.numeric("c_n", v.Prefix, v.CanonicalValue, v.NumLow*scale, v.NumHigh*scale), nil
+				b.quantityIn("c_n", "c_lo", "c_hi", v.Prefix, v.CanonicalValue, v.NumLow*scale, v.NumHigh*scale), nil
 		}
-		cond := b.numeric("n", v.Prefix, v.Number, v.NumLow, v.NumHigh)
+		cond := b.quantityIn("n", "n_lo", "n_hi", v.Prefix, v.Number, v.NumLow, v.NumHigh)
 		if v.Unit != "" {
 			u := b.arg(v.Unit)
 			cond += " AND (code = " + u + " OR text = " + u + ")"
@@ -316,13 +321,20 @@ func (b *planBuilder) value(p *Param, mod string, v Value) (string, error) {
 			return "", unsupported("this composite parameter")
 		}
 		var conds []string
-		tokens := 0
+		tokens, numbers := 0, 0
 		for i, part := range v.Parts {
 			comp := p.Components[i]
 			if comp.Type == Token {
 				tokens++
 				if tokens == 2 {
 					conds = append(conds, b.tokenIn(part, "sys2", "code2"))
+					continue
+				}
+			}
+			if comp.Type == Number {
+				numbers++
+				if numbers == 2 { // in the canonical quantity columns (see compositeRow)
+					conds = append(conds, b.numeric("c_n", part.Prefix, part.Number, part.NumLow, part.NumHigh))
 					continue
 				}
 			}
@@ -388,6 +400,43 @@ func (b *planBuilder) ranged(lo, hi string, p Prefix, low, high time.Time, slack
 		return fmt.Sprintf("%s < %s", hi, L())
 	case AP:
 		return fmt.Sprintf("%s <= %s AND %s >= %s", lo, b.arg(high.Add(slack)), hi, b.arg(low.Add(-slack)))
+	}
+	return fmt.Sprintf("%s >= %s AND %s <= %s", lo, L(), hi, H())
+}
+
+// quantityIn compares a quantity search value with an indexed Quantity
+// (col) or, where col is null, an indexed Range [lo, hi] (a missing bound
+// is null: unbounded), the range like a date's (see ranged).
+func (b *planBuilder) quantityIn(col, lo, hi string, p Prefix, v, low, high float64) string {
+	return fmt.Sprintf("((%s IS NOT NULL AND %s) OR (%s IS NULL AND %s))", col, b.numeric(col, p, v, low, high), col, b.rangedNum(lo, hi, p, v, low, high))
+}
+
+// rangedNum compares an indexed number range [lo, hi] with a search
+// value's range [low, high) by prefix, as ranged does dates; ap reaches
+// 10% of the value either side.
+func (b *planBuilder) rangedNum(lo, hi string, p Prefix, v, low, high float64) string {
+	lo = "coalesce(" + lo + ", '-infinity'::DOUBLE)"
+	hi = "coalesce(" + hi + ", 'infinity'::DOUBLE)"
+	L := func() string { return b.arg(low) }
+	H := func() string { return b.arg(high) }
+	switch p {
+	case NE:
+		return fmt.Sprintf("NOT (%s >= %s AND %s <= %s)", lo, L(), hi, H())
+	case GT:
+		return fmt.Sprintf("%s > %s", hi, b.arg(v))
+	case LT:
+		return fmt.Sprintf("%s < %s", lo, b.arg(v))
+	case GE:
+		return fmt.Sprintf("%s >= %s", hi, b.arg(v))
+	case LE:
+		return fmt.Sprintf("%s <= %s", lo, b.arg(v))
+	case SA:
+		return fmt.Sprintf("%s > %s", lo, b.arg(v))
+	case EB:
+		return fmt.Sprintf("%s < %s", hi, b.arg(v))
+	case AP:
+		d := math.Abs(v) / 10
+		return fmt.Sprintf("%s <= %s AND %s >= %s", lo, b.arg(v+d), hi, b.arg(v-d))
 	}
 	return fmt.Sprintf("%s >= %s AND %s <= %s", lo, L(), hi, H())
 }
