@@ -54,7 +54,9 @@ type Options struct {
 	// POST /datastores/{ds}/views/$run needs only the data store's Reader
 	// to implement Scanner.
 	Views ViewStore
-	// Importer, when set, serves POST /datastores/{ds}/$import.
+	// Importer, when set, serves POST /datastores/{ds}/$import. If it
+	// also implements ImportJobs, the import job routes are served too
+	// (/datastores/{ds}/imports and FHIR $import).
 	Importer Importer
 	// Validate, when set, checks every resource written (create, update,
 	// patch, Bundle entries) and returns its problems; any problem refuses

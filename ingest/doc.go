@@ -7,8 +7,29 @@
 // single record (NDJSON line or Bundle entry). [Walk] expands files and
 // directories into the list of files ReadFile understands.
 //
-// Supported inputs, optionally gzip-compressed (by a ".gz" suffix and/or the
-// gzip magic bytes):
+// [Import] accepts these path forms, in any mix:
+//
+//   - a local file or folder (searched recursively; hidden entries and
+//     ".jsonl" logs inside folders are ignored);
+//   - a glob pattern such as "data/*.ndjson.gz" (filepath.Match syntax; a
+//     pattern matching nothing is an error);
+//   - "s3://bucket/prefix" on AWS S3 or any S3-compatible store: the object
+//     whose key is exactly prefix, else every object under the folder
+//     prefix ("s3://bucket" for the whole bucket). Endpoint, region and
+//     credentials come from the standard AWS environment variables and
+//     config files (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for an
+//     S3-compatible server, then addressed path-style). Objects are
+//     streamed, several downloaded ahead in parallel (package remote);
+//     errors name "s3://bucket/key:line". A missing bucket, a prefix with no
+//     objects and a denied listing stop the import with an error naming
+//     the URI; an object that cannot be read is rejected like a bad file.
+//
+// Local files are read first, sorted by path, then S3 objects, sorted by
+// URI.
+//
+// Supported inputs, optionally gzip- or zstd-compressed (detected by the
+// magic bytes; a ".gz" or ".zst" name whose content does not match is
+// rejected):
 //
 //   - NDJSON (".ndjson", ".jsonl"): one resource per line, as written by the
 //     FHIR Bulk Data export (https://hl7.org/fhir/uv/bulkdata/). Blank lines

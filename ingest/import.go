@@ -3,8 +3,9 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/fhirlake/fhirlake/store"
@@ -25,6 +26,25 @@ type Options struct {
 	// Reject is called for every rejected record, in file order. Nil
 	// discards them (they are still counted).
 	Reject func(*RecordError)
+	// Progress, when set, is called with the import's progress after
+	// each committed batch, after each file, at most every 250 ms
+	// between them while records are rejected, and once at the end. It
+	// is called from more than one goroutine, one call at a time, and
+	// must not block for long.
+	Progress func(Progress)
+}
+
+// Progress describes an import under way.
+type Progress struct {
+	Files      int   // files finished
+	FilesTotal int   // files to read
+	BytesRead  int64 // bytes read, as stored on disk (compressed files count as they finish)
+	BytesTotal int64 // size of all files to read, as stored on disk
+	Records    int   // valid resources committed to the store
+	Rejected   int   // records rejected so far
+	// ByType counts the committed resources by resourceType. The
+	// receiver owns the map.
+	ByType map[string]TypeCounts
 }
 
 // TypeCounts counts what happened to the resources of one type.
@@ -87,22 +107,24 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 5000
 	}
-	files, skipped, err := Walk(paths)
+	ins, err := expandInputs(ctx, paths)
 	if err != nil {
 		return Summary{}, err
 	}
-	sum := Summary{Skipped: skipped, ByType: map[string]*TypeCounts{}}
+	sum := Summary{Skipped: ins.skipped, ByType: map[string]*TypeCounts{}}
+	tr := newTracker(opts.Progress, ins.sizes())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []store.Input, 1)
 	done := make(chan error, 1)
-	go func() { done <- writeBatches(ctx, cancel, sink, batches, &sum) }()
+	go func() { done <- writeBatches(ctx, cancel, sink, batches, &sum, tr) }()
 
 	batch := make([]store.Input, 0, opts.BatchSize)
 	h := Handler{
 		Record: func(r Record) error {
 			batch = append(batch, store.Input{Type: r.Type, ID: r.ID, Body: r.Body})
+			tr.read(len(r.Body) + 1)
 			if len(batch) < opts.BatchSize {
 				return nil
 			}
@@ -116,21 +138,19 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 		},
 		Reject: func(e *RecordError) {
 			sum.Rejected++
+			tr.update(false, func(p *Progress) { p.Rejected++ })
 			if opts.Reject != nil {
 				opts.Reject(e)
 			}
 		},
 	}
-	var readErr error
-	for _, f := range files {
-		if fi, err := os.Stat(f); err == nil {
-			sum.Bytes += fi.Size()
-		}
+	readErr := ins.read(ctx, h, func(in input, read func() error) error {
+		sum.Bytes += in.size
 		sum.Files++
-		if _, readErr = ReadFile(ctx, f, h); readErr != nil {
-			break
-		}
-	}
+		tr.fileStart(in.name, in.size)
+		defer tr.fileDone()
+		return read()
+	})
 	if readErr == nil && len(batch) > 0 {
 		select {
 		case batches <- batch:
@@ -140,6 +160,7 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 	}
 	close(batches)
 	writeErr := <-done
+	tr.update(true, func(*Progress) {})
 	sum.Elapsed = time.Since(start)
 	if writeErr != nil {
 		return sum, writeErr // the reader's error, if any, is its consequence
@@ -152,7 +173,7 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 
 // writeBatches commits batches in order and counts the outcomes. It owns
 // sum.ByType until it returns.
-func writeBatches(ctx context.Context, cancel context.CancelFunc, sink Sink, batches <-chan []store.Input, sum *Summary) error {
+func writeBatches(ctx context.Context, cancel context.CancelFunc, sink Sink, batches <-chan []store.Input, sum *Summary, tr *tracker) error {
 	var firstErr error
 	for b := range batches {
 		if firstErr != nil {
@@ -179,6 +200,103 @@ func writeBatches(ctx context.Context, cancel context.CancelFunc, sink Sink, bat
 				c.Unchanged++
 			}
 		}
+		tr.committed(b, outcomes)
 	}
 	return firstErr
+}
+
+// tracker keeps the Progress of an import and reports it to
+// Options.Progress. A nil *tracker (no callback) does nothing.
+type tracker struct {
+	mu   sync.Mutex
+	fn   func(Progress)
+	p    Progress
+	last time.Time
+	// The current file: BytesRead when it started, its size, and
+	// whether it is uncompressed.
+	base, size int64
+	plain      bool
+}
+
+// progressEvery bounds how often rejections alone report progress.
+const progressEvery = 250 * time.Millisecond
+
+// newTracker tracks the reading of inputs of the given sizes (as stored).
+func newTracker(fn func(Progress), sizes []int64) *tracker {
+	if fn == nil {
+		return nil
+	}
+	t := &tracker{fn: fn, p: Progress{FilesTotal: len(sizes), ByType: map[string]TypeCounts{}}}
+	for _, n := range sizes {
+		t.p.BytesTotal += n
+	}
+	return t
+}
+
+// update changes the progress under the lock and reports it if force is
+// set or the last report is older than progressEvery.
+func (t *tracker) update(force bool, change func(*Progress)) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	change(&t.p)
+	if !force && time.Since(t.last) < progressEvery {
+		return
+	}
+	t.last = time.Now()
+	p := t.p
+	p.ByType = make(map[string]TypeCounts, len(t.p.ByType))
+	for k, v := range t.p.ByType {
+		p.ByType[k] = v
+	}
+	t.fn(p)
+}
+
+// fileStart begins a file: the bytes of its records are counted
+// towards BytesRead as they are read, up to its size, unless it is
+// compressed (its records are then larger than the file).
+func (t *tracker) fileStart(path string, size int64) {
+	t.update(false, func(p *Progress) {
+		t.base, t.size = p.BytesRead, size
+		lower := strings.ToLower(path)
+		t.plain = !strings.HasSuffix(lower, ".gz") && !strings.HasSuffix(lower, ".zst")
+	})
+}
+
+// read counts n bytes of records of the current file.
+func (t *tracker) read(n int) {
+	t.update(false, func(p *Progress) {
+		if t.plain {
+			p.BytesRead = min(p.BytesRead+int64(n), t.base+t.size)
+		}
+	})
+}
+
+// fileDone counts a finished file.
+func (t *tracker) fileDone() {
+	t.update(true, func(p *Progress) {
+		p.Files++
+		p.BytesRead = t.base + t.size
+	})
+}
+
+// committed counts the outcomes of a committed batch.
+func (t *tracker) committed(b []store.Input, outcomes []store.Outcome) {
+	t.update(true, func(p *Progress) {
+		for i, o := range outcomes {
+			c := p.ByType[b[i].Type]
+			switch o {
+			case store.Created:
+				c.Created++
+			case store.Updated:
+				c.Updated++
+			default:
+				c.Unchanged++
+			}
+			p.ByType[b[i].Type] = c
+		}
+		p.Records += len(outcomes)
+	})
 }

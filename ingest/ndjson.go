@@ -12,8 +12,8 @@ import (
 const ndjsonBufSize = 1 << 20
 
 // readNDJSONFile reads an NDJSON file, one resource per line.
-func readNDJSONFile(em *emitter, path string) error {
-	src, reason := openSource(path)
+func readNDJSONFile(em *emitter, open opener) error {
+	src, reason := open()
 	if reason != "" {
 		return em.reject(0, reason)
 	}

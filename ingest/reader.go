@@ -52,25 +52,32 @@ type FileStats struct {
 }
 
 // ReadFile reads one file and calls h for each record and each rejection.
-// The format is chosen by the file name (see [Walk]); gzip is detected by
-// the ".gz" suffix and the gzip magic bytes.
+// The format is chosen by the file name (see [Walk]); gzip and zstd are
+// detected by their magic bytes (a ".gz" or ".zst" name whose content does
+// not match is rejected).
 //
 // It returns an error only for what stops the whole run: ctx canceled or an
 // error of h.Record. A file that cannot be opened or decoded is reported
 // through h.Reject like a bad record, with Line 0.
 func ReadFile(ctx context.Context, path string, h Handler) (FileStats, error) {
-	em := &emitter{ctx: ctx, file: path, h: h}
-	format, ok := formatOf(path)
+	return readInput(ctx, path, func() (*source, string) { return openSource(path) }, h)
+}
+
+// readInput is ReadFile for any input: name gives the format and is the
+// File of records and errors; open opens it (twice for a Bundle).
+func readInput(ctx context.Context, name string, open opener, h Handler) (FileStats, error) {
+	em := &emitter{ctx: ctx, file: name, h: h}
+	format, ok := formatOf(name)
 	if !ok {
-		err := em.reject(0, "unsupported file type (want .ndjson, .jsonl or .json, optionally .gz)")
+		err := em.reject(0, "unsupported file type (want .ndjson, .jsonl or .json, optionally .gz or .zst)")
 		return em.stats, err
 	}
 	var err error
 	switch format {
 	case formatNDJSON:
-		err = readNDJSONFile(em, path)
+		err = readNDJSONFile(em, open)
 	case formatJSON:
-		err = readJSONFile(em, path)
+		err = readJSONFile(em, open)
 	}
 	if err == nil {
 		err = ctx.Err()

@@ -14,8 +14,7 @@ const maxSingleResource = 512 << 20
 
 // readJSONFile reads a .json file: a Bundle is unpacked in two streaming
 // passes; anything else must be a single resource.
-func readJSONFile(em *emitter, path string) error {
-	open := func() (*source, string) { return openSource(path) }
+func readJSONFile(em *emitter, open opener) error {
 	src, reason := open()
 	if reason != "" {
 		return em.reject(0, reason)
@@ -29,12 +28,12 @@ func readJSONFile(em *emitter, path string) error {
 	case ix.resourceType == "Bundle":
 		return unpackBundle(em, open, 0, ix)
 	}
-	return readSingle(em, path)
+	return readSingle(em, open)
 }
 
 // readSingle reads a .json file that holds one resource.
-func readSingle(em *emitter, path string) error {
-	src, reason := openSource(path)
+func readSingle(em *emitter, open opener) error {
+	src, reason := open()
 	if reason != "" {
 		return em.reject(0, reason)
 	}

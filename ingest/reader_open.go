@@ -9,39 +9,68 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
-// source is an opened input file, decompressed when it is gzip.
+// source is an opened input, decompressed when it is gzip or zstd.
 type source struct {
-	f    *os.File
-	gz   *gzip.Reader // nil for plain files
+	c    io.Closer     // the underlying file or stream; nil for bytes
+	gz   *gzip.Reader  // nil unless gzip
+	zr   *zstd.Decoder // nil unless zstd
 	in   *countingReader
 	path string
 }
 
-// openSource opens path. A non-empty reason means the file cannot be read
-// (it is then already closed) and should be rejected as a whole.
+// opener opens an input once more; Bundles are read in two passes. A
+// non-empty reason means the input cannot be read and should be rejected
+// as a whole.
+type opener func() (*source, string)
+
+// openSource opens the local file at path (see [openStream]).
 func openSource(path string) (*source, string) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "cannot open: " + errReason(err)
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	magic, _ := br.Peek(2)
-	named := strings.HasSuffix(strings.ToLower(path), ".gz")
-	s := &source{f: f, path: path}
+	return openStream(path, f)
+}
+
+// Magic bytes of the compressed formats.
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// openStream wraps rc, named name, decompressing it when its content
+// starts with the gzip or zstd magic bytes. A name ending in ".gz" or
+// ".zst" whose content does not match is rejected. A non-empty reason
+// means rc cannot be read (it is then already closed).
+func openStream(name string, rc io.ReadCloser) (*source, string) {
+	br := bufio.NewReaderSize(rc, 64<<10)
+	magic, _ := br.Peek(4)
+	lower := strings.ToLower(name)
+	s := &source{c: rc, path: name}
+	fail := func(reason string) (*source, string) {
+		_ = rc.Close()
+		return nil, reason
+	}
 	switch {
-	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+	case bytes.HasPrefix(magic, gzipMagic):
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			_ = f.Close()
-			return nil, gzipReason(err)
+			return fail(gzipReason(err))
 		}
-		s.gz = gz
-		s.in = &countingReader{r: gz}
-	case named && len(magic) > 0:
-		_ = f.Close()
-		return nil, "not a gzip file (the name ends in .gz but the content does not start with the gzip magic bytes)"
+		s.gz, s.in = gz, &countingReader{r: gz}
+	case bytes.HasPrefix(magic, zstdMagic):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return fail(zstdReason(err))
+		}
+		s.zr, s.in = zr, &countingReader{r: zr}
+	case strings.HasSuffix(lower, ".gz") && len(magic) > 0:
+		return fail("not a gzip file (the name ends in .gz but the content does not start with the gzip magic bytes)")
+	case strings.HasSuffix(lower, ".zst") && len(magic) > 0:
+		return fail("not a zstd file (the name ends in .zst but the content does not start with the zstd magic bytes)")
 	default:
 		s.in = &countingReader{r: br}
 	}
@@ -53,15 +82,18 @@ func bytesSource(data []byte) *source {
 	return &source{in: &countingReader{r: bytes.NewReader(data)}}
 }
 
-// Close releases the file.
+// Close releases the file or stream.
 func (s *source) Close() error {
 	if s.gz != nil {
 		_ = s.gz.Close()
 	}
-	if s.f == nil {
+	if s.zr != nil {
+		s.zr.Close()
+	}
+	if s.c == nil {
 		return nil
 	}
-	return s.f.Close()
+	return s.c.Close()
 }
 
 // failure describes the read error met so far, or "" if there was none.
@@ -71,6 +103,9 @@ func (s *source) failure() string {
 	}
 	if s.gz != nil {
 		return gzipReason(s.in.err)
+	}
+	if s.zr != nil {
+		return zstdReason(s.in.err)
 	}
 	return "read error: " + errReason(s.in.err)
 }
@@ -84,6 +119,17 @@ func gzipReason(err error) string {
 		return msg
 	}
 	return "gzip: " + msg
+}
+
+func zstdReason(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "zstd: unexpected EOF (the compressed file is cut short)"
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "zstd: ") {
+		return msg
+	}
+	return "zstd: " + msg
 }
 
 // errReason strips the "op path:" prefix of *os.PathError, since the

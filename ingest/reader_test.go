@@ -222,7 +222,7 @@ func TestReadFileUnreadable(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope.ndjson"), "0! cannot open: no such file or directory"},
 		{"directory", writeDir(t, dir, "d.ndjson"), "0! read error: is a directory"},
-		{"unsupported", writeFile(t, dir, "x.csv", []byte("a,b\n")), "0! unsupported file type (want .ndjson, .jsonl or .json, optionally .gz)"},
+		{"unsupported", writeFile(t, dir, "x.csv", []byte("a,b\n")), "0! unsupported file type (want .ndjson, .jsonl or .json, optionally .gz or .zst)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 func TestWalk(t *testing.T) {
 	dir := t.TempDir()
 	for _, p := range []string{
-		"b/2.ndjson", "b/1.NDJSON.GZ", "a.json", "a.json.gz", "c/d/e.jsonl", "c/d/e.jsonl.gz",
+		"b/2.ndjson", "b/1.NDJSON.GZ", "b/3.ndjson.zst", "a.json", "a.json.gz", "c/d/e.jsonl", "c/d/e.jsonl.gz", "c/d/e.jsonl.zst",
 		"notes.txt", "data.gz", "x.ndjson.bak", ".hidden.ndjson", ".git/objects/o.json", "b/.DS_Store",
 	} {
 		full := filepath.Join(dir, p)
@@ -30,12 +30,19 @@ func TestWalk(t *testing.T) {
 		wantErr string
 	}{
 		{name: "directory, recursive and sorted", paths: []string{dir},
-			files:   []string{j("a.json"), j("a.json.gz"), j("b/1.NDJSON.GZ"), j("b/2.ndjson"), j("link.json")},
-			skipped: []string{j("c/d/e.jsonl"), j("c/d/e.jsonl.gz"), j("data.gz"), j("notes.txt"), j("x.ndjson.bak")}},
+			files:   []string{j("a.json"), j("a.json.gz"), j("b/1.NDJSON.GZ"), j("b/2.ndjson"), j("b/3.ndjson.zst"), j("link.json")},
+			skipped: []string{j("c/d/e.jsonl"), j("c/d/e.jsonl.gz"), j("c/d/e.jsonl.zst"), j("data.gz"), j("notes.txt"), j("x.ndjson.bak")}},
 		{name: "files given directly, duplicates removed", paths: []string{j("b/2.ndjson"), j("notes.txt"), j("b/2.ndjson"), j(".hidden.ndjson")},
 			files: []string{j(".hidden.ndjson"), j("b/2.ndjson")}, skipped: []string{j("notes.txt")}},
 		{name: "directory and a file in it", paths: []string{j("c"), j("c/d/e.jsonl")},
-			files: []string{j("c/d/e.jsonl")}, skipped: []string{j("c/d/e.jsonl.gz")}},
+			files: []string{j("c/d/e.jsonl")}, skipped: []string{j("c/d/e.jsonl.gz"), j("c/d/e.jsonl.zst")}},
+		{name: "glob of files", paths: []string{j("b/*.ndjson*"), j("*.txt")},
+			files: []string{j("b/2.ndjson"), j("b/3.ndjson.zst")}, skipped: []string{j("notes.txt")}},
+		{name: "glob matching a directory", paths: []string{j("c/*")},
+			skipped: []string{j("c/d/e.jsonl"), j("c/d/e.jsonl.gz"), j("c/d/e.jsonl.zst")}},
+		{name: "glob matching nothing", paths: []string{j("b/*.csv")}, wantErr: `ingest: walk: no files match "` + j("b/*.csv") + `"`},
+		{name: "bad glob", paths: []string{j("b/[")}, wantErr: `ingest: walk: pattern "` + j("b/[") + `": syntax error in pattern`},
+		{name: "S3 URI", paths: []string{"s3://bucket/x"}, wantErr: "ingest: walk: s3://bucket/x: S3 URIs are read by Import, not Walk"},
 		{name: "missing path", paths: []string{j("nope")}, wantErr: "ingest: walk: stat " + j("nope") + ": no such file or directory"},
 		{name: "nothing", paths: nil},
 	}

@@ -42,3 +42,13 @@ need_clients() {
   local fhirjs=cmd/fhirlake/testdata/clients/fhir
   [ -d "$fhirjs/node_modules/fhir-kit-client" ] || (cd "$fhirjs" && npm ci --no-audit --no-fund >/dev/null)
 }
+
+# need_versitygw installs Versity Gateway, the S3-compatible server that
+# the S3 import tests (ingest/remote/s3test) run on loopback, when it is
+# neither on PATH nor in $(go env GOPATH)/bin. Building it takes ~80 s.
+need_versitygw() {
+  command -v versitygw >/dev/null 2>&1 && return 0
+  [ -x "$(go env GOPATH)/bin/versitygw" ] && return 0
+  echo "installing versitygw (go install, about 80 s)"
+  GOFLAGS= go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+}

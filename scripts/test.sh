@@ -17,6 +17,8 @@ if ! command -v psql >/dev/null 2>&1; then
 fi
 # The client matrix (cmd/fhirlake/clients_test.go) drives real clients.
 need_clients || [ "${CI:-}" != true ] || exit 1
+# The S3 import tests run against a real S3-compatible server on loopback.
+need_versitygw || [ "${CI:-}" != true ] || exit 1
 # The benchmark harness's smoke test starts a throw-away PostgreSQL 15 server.
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   apt_install postgresql || [ "${CI:-}" != true ] || exit 1
@@ -46,6 +48,6 @@ go build -o "$tmp/fhirlake" ./cmd/fhirlake
 tail -n 3 "$tmp/bench.log"
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./wire/ ./api/ ./export/ ./engine/ ./cmd/fhirlake/
+go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./ingest/remote/ ./jobs/ ./wire/ ./api/ ./export/ ./engine/ ./cmd/fhirlake/
 
 echo "test.sh: all tests passed"

@@ -5,24 +5,61 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/jobs"
 	"github.com/fhirlake/fhirlake/store"
 )
 
-// runImport implements `fhirlake import [--data DIR] [--datastore NAME] PATH...`.
+// Exit statuses of `fhirlake import` beyond 0 (completed), 1 (failed or
+// cancelled) and 2 (usage).
+const exitRejected = 3 // completed with errors: some records were rejected
+
+const importUsage = `Usage: fhirlake import [--data DIR] [--datastore NAME] PATH...
+       fhirlake import list   [--data DIR] [--datastore NAME]
+       fhirlake import status [--data DIR] [--datastore NAME] ID
+       fhirlake import cancel [--data DIR] [--datastore NAME] ID
+
+PATH is an NDJSON file (.ndjson, .ndjson.gz, .ndjson.zst), a FHIR Bundle
+JSON file, a folder of them, a glob ('data/*.ndjson.gz'), or an
+s3://bucket/prefix URI (endpoint, region and credentials from the standard
+AWS environment variables and config; AWS_ENDPOINT_URL for S3-compatible
+stores). Each import is a job: when a server holds the data folder,
+the job runs in the server (it survives the command, and a server restart)
+and the command follows it; otherwise it runs here. Either way its record
+and its error report (one OperationOutcome per rejected record, naming
+file:line) are kept under DIR/stores/NAME/imports/ID/. In a terminal a
+progress bar shows the bytes read, resources/s, rejected records and ETA;
+otherwise a line is printed every few seconds.
+
+list, status and cancel show and stop the jobs of a data store (through
+the server when one runs).
+
+Exit status: 0 when the job completed; 3 when it completed with errors
+(the good records loaded, some were rejected: see the error report);
+1 when it failed or was cancelled; 2 for a usage error.
+`
+
+// runImport implements `fhirlake import [--data DIR] [--datastore NAME] PATH...`
+// and, through runImportJobs, `fhirlake import list|status|cancel`.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list", "status", "cancel":
+			return runImportJobs(ctx, args[0], args[1:], stdout, stderr)
+		}
+	}
 	fs := newFlagSet("import", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
 	dsName := fs.String("datastore", "demo", "data store to load into (created if missing)")
-	batch := fs.Int("batch", 5000, "resources per store transaction")
+	batch := fs.Int("batch", 5000, "resources per store transaction (when the import runs here)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: fhirlake import [--data DIR] [--datastore NAME] PATH...\n\nPATH is an NDJSON file (.ndjson, .ndjson.gz), a FHIR Bundle JSON file, or a folder of them.")
+		fmt.Fprint(stderr, importUsage)
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -35,7 +72,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	l, err := openLake(*data, "import")
 	var locked *catalog.LockedError
 	if errors.As(err, &locked) && locked.Holder.HTTP != "" {
-		return importViaServer(ctx, locked.Holder.HTTP, *dsName, fs.Args(), stdout, stderr)
+		return importViaJobs(ctx, locked.Holder.HTTP, *dsName, fs.Args(), stdout, stderr)
 	}
 	if err != nil {
 		return err
@@ -48,10 +85,104 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if created {
 		fmt.Fprintf(stdout, "created data store %s\n", *dsName)
 	}
-	sum, err := importInto(ctx, l, *dsName, fs.Args(), *batch, stderr)
-	printImportSummary(stdout, sum)
-	return err
+	j, err := importLocal(ctx, l, *dsName, fs.Args(), *batch, stderr)
+	if err != nil {
+		return err
+	}
+	if j.Progress.Rejected > 0 {
+		if err := printReportFile(j.ErrorReport, stderr); err != nil {
+			return err
+		}
+	}
+	printJobResult(stdout, stderr, j)
+	return jobExit(j)
 }
+
+// importLocal runs an import job in this process, showing its progress
+// on errw. Cancelling ctx cancels the job. Jobs an earlier process left
+// unfinished are marked interrupted, not run.
+func importLocal(ctx context.Context, l *lake, ds string, paths []string, batch int, errw io.Writer) (jobs.Job, error) {
+	m, err := openJobs(l, jobRunner(l, batch, localRefresh(l), nil))
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	defer m.Close()
+	j, err := m.Submit(ds, paths, jobs.Job{})
+	if err != nil {
+		return j, err
+	}
+	disp := newProgress(errw)
+	defer disp.done()
+	for {
+		wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		got, err := m.Wait(wctx, ds, j.ID)
+		cancel()
+		switch {
+		case err == nil:
+			return got, nil
+		case ctx.Err() != nil:
+			if _, err := m.Cancel(ds, j.ID); err != nil && !errors.Is(err, jobs.ErrFinished) {
+				return got, err
+			}
+			return m.Wait(context.WithoutCancel(ctx), ds, j.ID)
+		case !errors.Is(err, context.DeadlineExceeded):
+			return got, err
+		}
+		disp.update(got)
+	}
+}
+
+// printReportFile prints the start of an error report (see printReport).
+func printReportFile(path string, w io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer f.Close()
+	return printReport(f, w)
+}
+
+// printJobResult prints how an import job ended: the data store it
+// created, the files it skipped, its warnings, the summary table and, if
+// records were rejected, where the error report is.
+func printJobResult(stdout, stderr io.Writer, j jobs.Job) {
+	for _, s := range j.Skipped {
+		fmt.Fprintln(stderr, "skipped (not FHIR NDJSON or JSON):", s)
+	}
+	for _, w := range j.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	printImportSummary(stdout, jobSummary(j))
+	if j.Progress.Rejected > 0 {
+		fmt.Fprintf(stderr, "import %s completed with errors: %d records rejected; error report: %s\n",
+			j.ID, j.Progress.Rejected, j.ErrorReport)
+	}
+}
+
+// jobExit is the error `fhirlake import` returns for a job that ended.
+func jobExit(j jobs.Job) error {
+	switch j.State {
+	case jobs.Completed:
+		return nil
+	case jobs.CompletedWithErrors:
+		return &rejectedError{job: j}
+	case jobs.Failed:
+		return fmt.Errorf("import: job %s failed: %s", j.ID, j.Error)
+	}
+	return fmt.Errorf("import: job %s ended %s", j.ID, j.State)
+}
+
+// rejectedError ends an import that completed with errors: the good
+// records loaded, some were rejected. Its exit status is exitRejected.
+type rejectedError struct{ job jobs.Job }
+
+func (e *rejectedError) Error() string {
+	return fmt.Sprintf("import: job %s completed with errors: %d records rejected (see %s)",
+		e.job.ID, e.job.Progress.Rejected, e.job.ErrorReport)
+}
+
+// ExitCode is the process exit status for the error.
+func (e *rejectedError) ExitCode() int { return exitRejected }
 
 // importInto loads paths into a data store and refreshes its views. Every
 // rejected record is printed to errw as "file:line: reason".
@@ -84,16 +215,25 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 // deleted at once. Call it only while no server holds the data folder, or
 // before the server's engine starts.
 func refreshViews(ctx context.Context, l *lake, ds string, st *store.Store, errw io.Writer) error {
-	if _, err := l.cat.RemoveOrphans(ds); err != nil {
-		return err
-	}
-	reports, err := updateViews(ctx, l, ds, st)
+	reports, err := localRefresh(l)(ctx, ds, st)
 	printViewReports(errw, reports)
-	if err != nil {
-		return err
-	}
-	_, err = l.cat.Sweep(ds)
 	return err
+}
+
+// localRefresh returns the refresh of refreshViews, which returns the
+// view reports instead of printing them.
+func localRefresh(l *lake) refreshFunc {
+	return func(ctx context.Context, ds string, st *store.Store) ([]ingest.ViewReport, error) {
+		if _, err := l.cat.RemoveOrphans(ds); err != nil {
+			return nil, err
+		}
+		reports, err := updateViews(ctx, l, ds, st)
+		if err != nil {
+			return reports, err
+		}
+		_, err = l.cat.Sweep(ds)
+		return reports, err
+	}
 }
 
 // updateViews refreshes the views of ds from the changes after the
@@ -122,8 +262,7 @@ func updateViews(ctx context.Context, l *lake, ds string, st *store.Store) ([]in
 func printViewReports(w io.Writer, reports []ingest.ViewReport) {
 	for _, r := range reports {
 		if r.Skipped > 0 {
-			fmt.Fprintf(w, "view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s\n",
-				r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+			fmt.Fprintln(w, viewWarning(r))
 		}
 	}
 }

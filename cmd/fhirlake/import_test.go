@@ -138,7 +138,9 @@ func TestImportBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(in, "cut.ndjson.gz"), gz.Bytes()[:gz.Len()-20], 0o600))
 
 	var out, errw bytes.Buffer
-	require.NoError(t, run(ctx, []string{"import", "--data", filepath.Join(dir, "data"), in}, &out, &errw))
+	// Rejected records make the import "completed with errors" (exit status 3).
+	var rejectedErr *rejectedError
+	require.ErrorAs(t, run(ctx, []string{"import", "--data", filepath.Join(dir, "data"), in}, &out, &errw), &rejectedErr)
 	errText := errw.String()
 	rejected := map[string]string{}
 	sc := bufio.NewScanner(strings.NewReader(errText))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fhirlake/fhirlake/ingest/remote"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -21,13 +22,9 @@ import (
 // would. The server must be able to read the paths (it runs on this
 // machine, as the lock file it advertised in says).
 func importViaServer(ctx context.Context, base, ds string, paths []string, stdout, stderr io.Writer) error {
-	abs := make([]string, len(paths))
-	for i, p := range paths {
-		a, err := filepath.Abs(p)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		abs[i] = a
+	abs, err := absInputs(paths)
+	if err != nil {
+		return err
 	}
 	body, err := api.ImportRequest(abs)
 	if err != nil {
@@ -83,4 +80,22 @@ func importViaServer(ctx context.Context, base, ds string, paths []string, stdou
 	}
 	printImportSummary(stdout, sum)
 	return nil
+}
+
+// absInputs makes the local paths absolute, for a server with another
+// working directory; s3:// URIs stay as they are.
+func absInputs(paths []string) ([]string, error) {
+	abs := make([]string, len(paths))
+	for i, p := range paths {
+		if remote.IsS3(p) {
+			abs[i] = p
+			continue
+		}
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		abs[i] = a
+	}
+	return abs, nil
 }

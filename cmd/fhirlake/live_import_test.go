@@ -75,7 +75,8 @@ func TestImportWhileServing(t *testing.T) {
 {"resourceType":"Nonsense","id":"x"}
 `), 0o600))
 	stdout, stderr, err = importCmd(bad)
-	require.NoError(t, err, stderr)
+	var rejected *rejectedError // completed with errors: exit status 3
+	require.ErrorAs(t, err, &rejected, stderr)
 	require.Contains(t, stderr, "rejected: "+bad+":2:")
 	require.Contains(t, stderr, "rejected: "+bad+":3:")
 	require.Contains(t, stdout, "rejected: 2")
@@ -89,6 +90,6 @@ func TestImportWhileServing(t *testing.T) {
 
 	// Without the server, the import runs locally again.
 	_, stderr, err = importCmd(bad)
-	require.NoError(t, err, stderr)
+	require.ErrorAs(t, err, &rejected, stderr)
 	require.NotContains(t, stderr, "handing")
 }

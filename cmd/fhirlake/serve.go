@@ -96,6 +96,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	views := newViewStore(l, eng.Refresh)
 	views.oldest = eng.OldestQuery
 	importer := &serverImporter{l: l, views: views}
+	// Import jobs an earlier server left queued or running run again
+	// (imports are idempotent); at shutdown the running ones stop and
+	// are saved as interrupted.
+	if err := importer.start(); err != nil {
+		return err
+	}
+	defer importer.Close()
 	fresh := newFreshener(l, views, log)
 	defer fresh.Close()
 	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log})

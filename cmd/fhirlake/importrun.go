@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/jobs"
+	"github.com/fhirlake/fhirlake/store"
+)
+
+// refreshFunc brings the views of a data store up to date after an
+// import.
+type refreshFunc func(ctx context.Context, ds string, st *store.Store) ([]ingest.ViewReport, error)
+
+// openJobs opens the import jobs of every data store of l.
+func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
+	return jobs.Open(jobs.Options{Dir: l.cat.DatastoreDir, Datastores: l.datastoreNames, Run: run})
+}
+
+// jobRunner returns the Runner of import jobs into the data stores of l:
+// the records go to the raw store in batches of batch resources (0: the
+// default), each rejected one to the job's error report (and to
+// onReject, if set), then refresh brings the views up to date, even when
+// the job was cancelled, so that what was committed reaches them.
+func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.RecordError)) jobs.Runner {
+	return func(ctx context.Context, j jobs.Job, run *jobs.Run) error {
+		st, err := l.store(j.Datastore)
+		if err != nil {
+			return err
+		}
+		var fr jobs.Fragments
+		defer fr.Close()
+		sum, importErr := ingest.Import(ctx, st, j.Inputs, ingest.Options{
+			BatchSize: batch,
+			Reject: func(e *ingest.RecordError) {
+				run.Reject(jobs.Reject{Source: e.File, Line: e.Line, Reason: e.Reason, Fragment: fr.Fragment(e.File, e.Line)})
+				if onReject != nil {
+					onReject(e)
+				}
+			},
+			Progress: func(p ingest.Progress) { run.Progress(jobProgress(p)) },
+		})
+		if len(sum.Skipped) > 0 {
+			run.Skip(sum.Skipped...)
+		}
+		reports, err := refresh(context.WithoutCancel(ctx), j.Datastore, st)
+		for _, r := range reports {
+			if r.Skipped > 0 {
+				run.Warn(viewWarning(r))
+			}
+		}
+		if importErr != nil {
+			return importErr
+		}
+		return err
+	}
+}
+
+// jobProgress converts ingest's progress to a job's.
+func jobProgress(p ingest.Progress) jobs.Progress {
+	out := jobs.Progress{Files: p.Files, FilesTotal: p.FilesTotal, BytesRead: p.BytesRead, BytesTotal: p.BytesTotal,
+		Records: p.Records, Rejected: p.Rejected, ByType: make(map[string]jobs.Counts, len(p.ByType))}
+	for t, c := range p.ByType {
+		out.ByType[t] = jobs.Counts{Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged}
+	}
+	return out
+}
+
+// viewWarning tells of the resources a view could not flatten.
+func viewWarning(r ingest.ViewReport) string {
+	return fmt.Sprintf("view %s: %d resources could not be flattened and are left out of the table (they stay in the raw store), e.g.:\n  %s",
+		r.View, r.Skipped, strings.Join(r.Errors, "\n  "))
+}
+
+// jobSummary turns a job's progress into the summary an import prints.
+func jobSummary(j jobs.Job) ingest.Summary {
+	sum := ingest.Summary{Files: j.Progress.Files, Skipped: j.Skipped, Bytes: j.Progress.BytesRead, Rejected: j.Progress.Rejected,
+		ByType: map[string]*ingest.TypeCounts{}}
+	if !j.Finished.IsZero() {
+		sum.Elapsed = j.Finished.Sub(j.Started)
+	}
+	for t, c := range j.Progress.ByType {
+		sum.ByType[t] = &ingest.TypeCounts{Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged}
+	}
+	return sum
+}
