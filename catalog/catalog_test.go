@@ -180,14 +180,22 @@ func TestRecoveryAfterCrash(t *testing.T) {
 	write := func(name string) {
 		require.NoError(t, os.WriteFile(filepath.Join(sd, "views", name), []byte("x"), 0o600))
 	}
-	for _, n := range []string{"a.parquet", "b.parquet", "orphan.parquet", "c.parquet.tmp"} {
+	for _, dir := range []string{"param=code", ".cluster-x/param=code", "other"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(sd, "views", dir), 0o700))
+	}
+	for _, n := range []string{"a.parquet", "b.parquet", "orphan.parquet", "c.parquet.tmp",
+		"param=code/kept.parquet", "param=code/orphan.parquet", ".cluster-x/param=code/data_0.parquet", "other/left.parquet"} {
 		write(n)
 	}
 	require.NoError(t, c.PutView("demo", View{Name: "v", Files: []File{{Path: "views/a.parquet"}}}))
-	require.NoError(t, c.PutView("demo", View{Name: "v", Files: []File{{Path: "views/b.parquet"}}}))
+	require.NoError(t, c.PutView("demo", View{Name: "v", Files: []File{{Path: "views/b.parquet"}, {Path: "views/param=code/kept.parquet", Partitioned: true}}}))
 	n, err := c.RemoveOrphans("demo")
 	require.NoError(t, err)
-	require.Equal(t, 2, n)
+	require.Equal(t, 4, n, "two parts, a clustered file and a clustering's scratch")
+	require.FileExists(t, filepath.Join(sd, "views", "param=code", "kept.parquet"))
+	require.NoFileExists(t, filepath.Join(sd, "views", "param=code", "orphan.parquet"))
+	require.NoDirExists(t, filepath.Join(sd, "views", ".cluster-x"))
+	require.FileExists(t, filepath.Join(sd, "views", "other", "left.parquet"), "other folders are not fhirlake's")
 	require.FileExists(t, filepath.Join(sd, "views", "a.parquet"), "garbage waits for Sweep")
 	require.FileExists(t, filepath.Join(sd, "views", "b.parquet"))
 	require.NoFileExists(t, filepath.Join(sd, "views", "orphan.parquet"))

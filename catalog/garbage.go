@@ -171,8 +171,16 @@ func (c *Catalog) RemoveOrphans(ds string) (int, error) {
 		for _, e := range entries {
 			rel := filepath.Join(dir, e.Name())
 			if e.IsDir() {
-				if dir == "views" && strings.HasPrefix(e.Name(), "param=") {
+				switch {
+				case dir == "views" && strings.HasPrefix(e.Name(), "param="):
 					dirs = append(dirs, rel)
+				case dir == "views" && strings.HasPrefix(e.Name(), ".cluster-"):
+					// The scratch of a clustering a crash interrupted.
+					if err := os.RemoveAll(filepath.Join(c.DatastoreDir(ds), rel)); err != nil {
+						errs = append(errs, fmt.Errorf("catalog: orphans of %s: %w", ds, err))
+					} else {
+						n++
+					}
 				}
 				continue
 			}

@@ -26,9 +26,12 @@ import (
 // bucket, then patient, then time: ranges still skip by time, and a
 // patient's dates are a few runs.
 //
-// Sorting is DuckDB's external sort (it spills to a folder inside the
-// data folder), in its own DuckDB instance with its own memory limit,
-// so that clustering a big import does not take memory from queries.
+// Clustering is two passes of DuckDB, whatever the number of parameters:
+// the rows are split by parameter into scratch files (views/.cluster-*,
+// removed after), then each parameter's rows are sorted on their own
+// with DuckDB's external sort (it spills to a folder inside the data
+// folder), in its own DuckDB instance with its own memory limit, so that
+// clustering a big import does not take memory from queries.
 type Clusterer struct {
 	conn *duckdb.Connector
 	db   *sql.DB
@@ -126,16 +129,29 @@ func (c *Clusterer) ClusterIndex(ctx context.Context, dsDir string, files []cata
 	if i := strings.LastIndexByte(stem, '.'); i > 0 {
 		stem = stem[:i]
 	}
-	params, err := c.params(ctx, from)
-	if err != nil {
-		return nil, err
-	}
 	// Files of the current layout carry the key column; it is the id.
-	exclude := "param"
+	exclude := ""
 	if ok, err := c.hasColumn(ctx, from, catalog.KeyColumn); err != nil {
 		return nil, err
 	} else if ok {
-		exclude += ", " + quoteIdent(catalog.KeyColumn)
+		exclude = " EXCLUDE (" + quoteIdent(catalog.KeyColumn) + ")"
+	}
+	// Two passes, whatever the number of parameters: split the rows by
+	// parameter into scratch files (hive-partitioned, in no order, fast
+	// to write), then sort each parameter's rows on their own.
+	scratch := filepath.Join(dsDir, "views", ".cluster-"+stem)
+	if err := os.RemoveAll(scratch); err != nil {
+		return nil, fmt.Errorf("engine: cluster %s: %w", stem, err)
+	}
+	defer os.RemoveAll(scratch)
+	split := fmt.Sprintf("COPY (SELECT *%s FROM %s) TO %s (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (param))",
+		exclude, from, quoteLiteral(scratch))
+	if _, err := c.db.ExecContext(ctx, split); err != nil {
+		return nil, fmt.Errorf("engine: cluster %s: split by parameter: %w", stem, err)
+	}
+	entries, err := os.ReadDir(scratch)
+	if err != nil {
+		return nil, fmt.Errorf("engine: cluster %s: %w", stem, err)
 	}
 	var out []catalog.File
 	fail := func(err error) ([]catalog.File, error) {
@@ -144,19 +160,20 @@ func (c *Clusterer) ClusterIndex(ctx context.Context, dsDir string, files []cata
 		}
 		return nil, err
 	}
-	for _, p := range params {
-		if !paramRE.MatchString(p) {
-			return fail(fmt.Errorf("engine: cluster %s: unexpected parameter code %q", stem, p))
+	for _, e := range entries {
+		p, ok := strings.CutPrefix(e.Name(), "param=")
+		if !e.IsDir() || !ok || !paramRE.MatchString(p) {
+			return fail(fmt.Errorf("engine: cluster %s: unexpected parameter folder %q", stem, e.Name()))
 		}
 		rel := filepath.Join("views", "param="+p, stem+".parquet")
 		path := filepath.Join(dsDir, rel)
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return fail(fmt.Errorf("engine: cluster %s: %w", stem, err))
 		}
-		// The parameter code is checked above and goes in as a literal:
-		// it names a file, and the partition it selects is then exact.
-		q := fmt.Sprintf("COPY (SELECT * EXCLUDE (%s) FROM %s WHERE param = %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)",
-			exclude, from, quoteLiteral(p), clusterOrder, quoteLiteral(path+".tmp"), clusterRowGroup)
+		// The parameter's folder name is checked above; the paths are
+		// quoted literals.
+		q := fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s) ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)",
+			quoteLiteral(filepath.Join(scratch, e.Name(), "*.parquet")), clusterOrder, quoteLiteral(path+".tmp"), clusterRowGroup)
 		res, err := c.db.ExecContext(ctx, q)
 		if err != nil {
 			os.Remove(path + ".tmp")
@@ -174,24 +191,6 @@ func (c *Clusterer) ClusterIndex(ctx context.Context, dsDir string, files []cata
 		out = append(out, catalog.File{Path: rel, Rows: rows, Bytes: size, Gen: files[0].Gen, Since: files[0].Since, Partitioned: true})
 	}
 	return out, nil
-}
-
-// params lists the parameter codes of the rows of from.
-func (c *Clusterer) params(ctx context.Context, from string) ([]string, error) {
-	rows, err := c.db.QueryContext(ctx, "SELECT DISTINCT param FROM "+from+" ORDER BY param")
-	if err != nil {
-		return nil, fmt.Errorf("engine: cluster: list parameters: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("engine: cluster: list parameters: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // hasColumn reports whether the rows of from have the column.
