@@ -599,8 +599,13 @@ func parseValue(p *Param, mod, s string) (Value, error) {
 				return v, fmt.Errorf("%q is not a resource id", s)
 			}
 			v.RefID = s
-			if mod != "" {
+			switch {
+			case mod != "":
 				v.RefType = mod
+			case len(p.Targets) == 1:
+				// As extraction types an untyped reference of such a
+				// parameter (patient=123 is Patient/123).
+				v.RefType = p.Targets[0]
 			}
 		}
 	case Composite:
