@@ -152,6 +152,11 @@ func TestSearchPinned(t *testing.T) {
 				{"Patient", "_id=p3", "", []string{"p3"}},
 				{"Patient", "link=Patient/p3", "", []string{"p1"}},
 				{"Patient", "", "p3", []string{"p1", "p3"}},
+				// Unpinned, the copies of p1's and o4's rows (dup) count once.
+				{"Patient", "", "", []string{"p1", "p2", "p3"}},
+				{"Observation", "", "", []string{"o1", "o2", "o4", "o5"}},
+				{"Observation", "code=8867-4", "", []string{"o1", "o2", "o4", "o5"}},
+				{"Observation", "_sort=-code", "", []string{"o1", "o2", "o4", "o5"}},
 			} {
 				require.Equal(t, tc.want, run(tc.typ, tc.query, tc.compartment), "%s?%s in %q", tc.typ, tc.query, tc.compartment)
 			}

@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -32,9 +33,11 @@ import (
 //	c_n,c_lo,c_hi also: the second number of a composite of two numbers
 //	sys2,code2 the second token of a composite of two tokens; an
 //	          identifier's type coding (for :of-type)
-//	pat       the patient the resource is about: the one Patient its
-//	          reference parameters name (for a Patient, itself), '' when
-//	          they name several, null when none
+//	pat       a patient the resource refers to as a Patient through a
+//	          reference parameter (for a Patient, also itself); null when
+//	          none. A resource about several patients has its rows once
+//	          per patient, the copies after the first with dup set
+//	dup       true on those extra copies, null otherwise
 //
 // A composite value is one row: each component in the columns of its
 // type, a second token component in sys2/code2.
@@ -61,6 +64,7 @@ var indexFields = []arrow.Field{
 	{Name: "sys2", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "code2", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "pat", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "dup", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 }
 
 // column indexes of indexFields.
@@ -87,13 +91,14 @@ const (
 	colSys2
 	colCode2
 	colPat
+	colDup
 	numCols
 )
 
 // IndexVersion identifies the index table layout (columns and what goes in
 // them). It is recorded with each index table (as its catalog
 // definition); a table of another version is rebuilt.
-const IndexVersion = `{"searchIndex":3}`
+const IndexVersion = `{"searchIndex":4}`
 
 // IndexSchema returns the schema of every index table.
 func IndexSchema() *arrow.Schema { return arrow.NewSchema(indexFields, nil) }
@@ -104,7 +109,8 @@ type IndexBuilder struct {
 	rb  *array.RecordBuilder
 	n   int
 	row []any // one pending row, reused
-	pat any   // the pat column of the resource being appended
+	pat any   // the pat column of the rows being appended
+	dup any   // the dup column of the rows being appended
 }
 
 // NewIndexBuilder returns an empty builder.
@@ -125,8 +131,25 @@ func (b *IndexBuilder) Append(body []byte) error {
 		}
 		return err
 	}
+	pats := patientsOf(&v)
+	b.pat, b.dup = nil, nil
+	if len(pats) == 0 {
+		b.rows(&v)
+		return nil
+	}
+	for i, p := range pats {
+		b.pat = p
+		if i > 0 {
+			b.dup = true
+		}
+		b.rows(&v)
+	}
+	return nil
+}
+
+// rows appends the rows of the values v, with the builder's pat and dup.
+func (b *IndexBuilder) rows(v *Values) {
 	id := v.ID
-	b.pat = patientOf(&v)
 	for _, t := range v.Tokens {
 		b.put(id, t.Param, colSys, t.System, colCode, t.Code, colText, Normalize(joinText(t.Display, t.Text)),
 			colSys2, t.TypeSystem, colCode2, t.TypeCode)
@@ -162,7 +185,6 @@ func (b *IndexBuilder) Append(body []byte) error {
 			b.put(id, c.Param, row...)
 		}
 	}
-	return nil
 }
 
 // compositeRow lays out the components of a composite value; ok is false
@@ -221,36 +243,24 @@ func compositeRow(c CompositeValue) ([]any, bool) {
 	return row, true
 }
 
-// patientOf returns the pat column of a resource (see indexFields): a
-// search pinned to one patient (see pinnedPatient) keeps only the rows
-// whose pat is that patient or ”. Every Patient reference of every
-// reference parameter counts, so that whatever reference criterion pins
-// the search, its matches keep their rows.
-func patientOf(v *Values) any {
-	pat := ""
+// patientsOf returns the pat values of a resource's rows (see
+// indexFields): every patient its reference parameters name as a
+// Patient, and a Patient itself, first. A search pinned to a patient
+// (see pinnedPatient) keeps only the rows whose pat is that patient, an
+// exact narrowing: whatever reference criterion pins the search, its
+// matches name the patient so, and so have a copy of their rows with it.
+func patientsOf(v *Values) []string {
+	var pats []string
 	if v.ResourceType == "Patient" {
-		pat = v.ID
+		pats = append(pats, v.ID)
 	}
 	for _, r := range v.References {
-		if r.TargetType != "Patient" || r.TargetID == "" || r.TargetID == pat {
-			continue
+		if r.TargetType == "Patient" && r.TargetID != "" && !slices.Contains(pats, r.TargetID) {
+			pats = append(pats, r.TargetID)
 		}
-		if pat != "" {
-			return multiPatient
-		}
-		pat = r.TargetID
 	}
-	if pat == "" {
-		return nil
-	}
-	return pat
+	return pats
 }
-
-// multiPatient is the pat of a resource about several patients: an empty
-// string, which put writes as such (not as null).
-type multi struct{}
-
-var multiPatient = multi{}
 
 func joinText(a, b string) string {
 	switch {
@@ -268,7 +278,7 @@ func (b *IndexBuilder) put(id, param string, pairs ...any) {
 	for i := range b.row {
 		b.row[i] = nil
 	}
-	b.row[colID], b.row[colParam], b.row[colPat] = id, param, b.pat
+	b.row[colID], b.row[colParam], b.row[colPat], b.row[colDup] = id, param, b.pat, b.dup
 	for i := 0; i+1 < len(pairs); i += 2 {
 		b.row[pairs[i].(int)] = pairs[i+1]
 	}
@@ -288,8 +298,8 @@ func (b *IndexBuilder) put(id, param string, pairs ...any) {
 			}
 		case time.Time:
 			f.(*array.TimestampBuilder).Append(arrow.Timestamp(x.UnixMilli()))
-		case multi:
-			f.(*array.StringBuilder).Append("")
+		case bool:
+			f.(*array.BooleanBuilder).Append(x)
 		default:
 			f.AppendNull()
 		}

@@ -110,7 +110,9 @@ func (b *planBuilder) matches(q *Query) (string, error) {
 		}
 		sets = append(sets, "("+s+")")
 	}
-	set := "SELECT id FROM " + b.table(q.Type) + " WHERE param = '_id'"
+	// (Rows are repeated, dup set, for each further patient a resource
+	// is about: the other sets are sets, this one skips the copies.)
+	set := "SELECT id FROM " + b.table(q.Type) + " WHERE param = '_id' AND dup IS NULL"
 	switch len(sets) {
 	case 0:
 	case 1:
@@ -144,16 +146,16 @@ type planBuilder struct {
 
 // table is the index table of a resource type (a known R4 type name,
 // lower-cased: no quoting issue). When the search is pinned to one
-// patient, the searched type's table is narrowed to the rows of the
-// resources that may be in that patient's compartment (see the pat
-// column in index.go): an exact narrowing, since every match meets the
-// pinning criterion, which the pat column reflects. Sorted index files
-// keep those rows together, so the narrowing lets the engine skip most
-// of the table.
+// patient, the searched type's table is narrowed to the rows whose pat
+// is that patient: every resource the patient's reference criterion can
+// match has a whole copy of its rows there (see patientsOf), so the
+// narrowing is exact. Clustered index files keep those rows together
+// within each value, so one equality lets DuckDB skip the rest of a file
+// by row group statistics (an IN list or an OR would not).
 func (b *planBuilder) table(typ string) string {
 	t := `"` + b.db + `".search."` + strings.ToLower(typ) + `"`
 	if b.pat != "" && typ == b.main {
-		return "(SELECT * FROM " + t + " WHERE pat IN ('', " + b.pat + "))"
+		return "(SELECT * FROM " + t + " WHERE pat = " + b.pat + ")"
 	}
 	return t
 }
@@ -162,8 +164,8 @@ func (b *planBuilder) table(typ string) string {
 // as a Patient (through a reference search parameter), or be, if q says
 // so: a compartment search of a Patient, an AND-ed reference criterion
 // with one Patient/id value and no modifier, or, for Patient, one _id.
-// The index's pat column lists that patient (or ” for several) in every
-// row of such a resource.
+// Such a resource has a copy of its rows whose pat column is that
+// patient (see patientsOf).
 func pinnedPatient(q *Query) (string, bool) {
 	if c := q.Compartment; c != nil && c.Type == "Patient" {
 		return c.ID, true
