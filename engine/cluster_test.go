@@ -157,6 +157,10 @@ func TestSearchPinned(t *testing.T) {
 				{"Observation", "", "", []string{"o1", "o2", "o4", "o5"}},
 				{"Observation", "code=8867-4", "", []string{"o1", "o2", "o4", "o5"}},
 				{"Observation", "_sort=-code", "", []string{"o1", "o2", "o4", "o5"}},
+				// One-row parameters alone skip DISTINCT, and the copies.
+				{"Observation", "status=final", "", []string{"o1", "o2", "o4", "o5"}},
+				{"Observation", "subject=Patient/p2,Group/g1", "", []string{"o2", "o4", "o5"}},
+				{"Patient", "gender=female", "", []string{"p1", "p3"}},
 			} {
 				require.Equal(t, tc.want, run(tc.typ, tc.query, tc.compartment), "%s?%s in %q", tc.typ, tc.query, tc.compartment)
 			}

@@ -73,6 +73,9 @@ type Param struct {
 	expr     fhirpath.Expr
 	branches []fhirpath.Expr // the operands of expr's top-level unions
 	err      error
+
+	oneRowOnce sync.Once
+	isOneRow   bool // see oneRow
 }
 
 // Component is one part of a composite parameter: the parameter that

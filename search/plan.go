@@ -85,6 +85,13 @@ func NewPlan(q *Query, datastore string) (*Plan, error) {
 // matches returns a query selecting the ids of the resources of q.Type
 // that meet every criterion of q.
 func (b *planBuilder) matches(q *Query) (string, error) {
+	// A lone criterion on a parameter with one row per resource selects
+	// each match once: no DISTINCT (see Param.oneRow), as long as the
+	// copies of a resource about several patients are left out (pinned,
+	// pat does it).
+	oneRow := q.Compartment == nil && len(q.Criteria) == 1 && oneRowCriterion(&q.Criteria[0])
+	b.noDup = oneRow && b.pat == ""
+	defer func() { b.noDup = false }()
 	// The sets of the restrictions are intersected; without any, the set
 	// is every resource of the type (every resource has an _id row).
 	var sets []string
@@ -116,7 +123,11 @@ func (b *planBuilder) matches(q *Query) (string, error) {
 	switch len(sets) {
 	case 0:
 	case 1:
-		set = "SELECT DISTINCT id FROM " + sets[0]
+		if oneRow {
+			set = "SELECT id FROM " + sets[0]
+		} else {
+			set = "SELECT DISTINCT id FROM " + sets[0]
+		}
 	default:
 		set = strings.Join(sets, " INTERSECT ")
 	}
@@ -138,10 +149,11 @@ func validDatastore(s string) bool {
 }
 
 type planBuilder struct {
-	db   string
-	args []any
-	main string // the searched type
-	pat  string // placeholder of the pinned patient, or ""
+	db    string
+	args  []any
+	main  string // the searched type
+	pat   string // placeholder of the pinned patient, or ""
+	noDup bool   // leave out the copies of rows (see matches)
 }
 
 // table is the index table of a resource type (a known R4 type name,
@@ -154,10 +166,23 @@ type planBuilder struct {
 // by row group statistics (an IN list or an OR would not).
 func (b *planBuilder) table(typ string) string {
 	t := `"` + b.db + `".search."` + strings.ToLower(typ) + `"`
-	if b.pat != "" && typ == b.main {
+	switch {
+	case b.pat != "" && typ == b.main:
 		return "(SELECT * FROM " + t + " WHERE pat = " + b.pat + ")"
+	case b.noDup && typ == b.main:
+		return "(SELECT * FROM " + t + " WHERE dup IS NULL)"
 	}
 	return t
+}
+
+// oneRowCriterion reports whether c's set has each match once: a value
+// or chain criterion (no _has, :missing, :not or :not-in, whose sets are
+// built otherwise) on a one-row parameter.
+func oneRowCriterion(c *Criterion) bool {
+	if c.Has != nil || c.Missing != nil || c.Modifier == "not" || c.Modifier == "not-in" {
+		return false
+	}
+	return c.Param.oneRow()
 }
 
 // pinnedPatient returns the patient that every match of q must refer to
