@@ -20,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/fhirlake/fhirlake/search"
 )
 
@@ -122,7 +123,7 @@ func (p coverageProbe) String() string {
 // with units. The searches run are in testdata/search-every-parameter.txt
 // (rewrite with -update-search-coverage).
 func TestSearchEveryParameter(t *testing.T) {
-	examples := loadCoverageExamples(t, coverageSharedDir(t))
+	examples := loadCoverageExamples(t)
 	fixture := map[string][]string{}
 	for _, ex := range examples {
 		fixture[ex.typ] = append(fixture[ex.typ], string(ex.body))
@@ -326,30 +327,13 @@ func goldenEscape(s string) string {
 	return b.String()
 }
 
-// coverageSharedDir returns the shared data folder: $FHIRLAKE_SHARED or
-// ../../shared. It skips the test when the folder is missing, except
-// under CI=true, where it fails.
-func coverageSharedDir(t *testing.T) string {
-	dir := os.Getenv("FHIRLAKE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "fhir-r4")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data folder missing under CI: %v", err)
-		}
-		t.Skipf("shared data folder missing: %v", err)
-	}
-	return dir
-}
-
 // loadCoverageExamples reads the R4 example resources and the resources
 // inside the example Bundles, keeping the first of each type and id and
 // none without an id.
-func loadCoverageExamples(t *testing.T, dir string) []coverageExample {
+func loadCoverageExamples(t *testing.T) []coverageExample {
 	var out []coverageExample
 	seen := map[string]bool{}
-	add := func(body []byte) {
+	for _, body := range testutil.R4Examples(t) {
 		var head struct {
 			ResourceType string `json:"resourceType"`
 			ID           string `json:"id"`
@@ -357,33 +341,10 @@ func loadCoverageExamples(t *testing.T, dir string) []coverageExample {
 		require.NoError(t, json.Unmarshal(body, &head))
 		key := head.ResourceType + "/" + head.ID
 		if head.ResourceType == "" || head.ID == "" || seen[key] {
-			return
+			continue
 		}
 		seen[key] = true
 		out = append(out, coverageExample{typ: head.ResourceType, id: head.ID, body: body})
-	}
-	for _, sub := range []string{"resources", "bundles"} {
-		files, err := filepath.Glob(filepath.Join(dir, "data", "fhir-r4", "examples", sub, "*.json"))
-		require.NoError(t, err)
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			add(data)
-			if sub != "bundles" {
-				continue
-			}
-			var b struct {
-				Entry []struct {
-					Resource json.RawMessage `json:"resource"`
-				} `json:"entry"`
-			}
-			require.NoError(t, json.Unmarshal(data, &b))
-			for _, en := range b.Entry {
-				if len(en.Resource) > 0 {
-					add(en.Resource)
-				}
-			}
-		}
 	}
 	require.NotEmpty(t, out)
 	return out

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -11,62 +10,11 @@ import (
 	"testing"
 
 	"github.com/fhirlake/fhirlake/flatten/fhirpath"
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite testdata/no-example-values.txt")
-
-// sharedDir returns the shared data folder: $FHIRLAKE_SHARED or
-// ../../shared. It skips the test when the folder is missing, except
-// under CI=true, where it fails.
-func sharedDir(t testing.TB) string {
-	dir := os.Getenv("FHIRLAKE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "fhir-r4")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data folder missing under CI: %v", err)
-		}
-		t.Skipf("shared data folder missing: %v", err)
-	}
-	return dir
-}
-
-// loadExamples reads the R4 example resources and the resources inside
-// the example Bundles, as raw JSON.
-func loadExamples(t testing.TB, dir string) [][]byte {
-	var out [][]byte
-	for _, sub := range []string{"resources", "bundles"} {
-		files, err := filepath.Glob(filepath.Join(dir, "data", "fhir-r4", "examples", sub, "*.json"))
-		require.NoError(t, err)
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			out = append(out, data)
-			if sub == "bundles" {
-				out = append(out, bundleEntries(t, data)...)
-			}
-		}
-	}
-	return out
-}
-
-func bundleEntries(t testing.TB, data []byte) [][]byte {
-	var b struct {
-		Entry []struct {
-			Resource json.RawMessage `json:"resource"`
-		} `json:"entry"`
-	}
-	require.NoError(t, json.Unmarshal(data, &b))
-	var out [][]byte
-	for _, e := range b.Entry {
-		if len(e.Resource) > 0 {
-			out = append(out, e.Resource)
-		}
-	}
-	return out
-}
 
 // paramsWithValues returns the parameters (Base.code) that yield at
 // least one value for some resource, and the example count per type.
@@ -131,8 +79,7 @@ func valueCodes(v *Values) []string {
 // A listed parameter that starts yielding values, or an unlisted one that
 // stops, fails the test; rewrite the file with -rewrite after checking.
 func TestExampleCoverage(t *testing.T) {
-	dir := sharedDir(t)
-	examples := loadExamples(t, dir)
+	examples := testutil.R4Examples(t)
 	got, types := paramsWithValues(t, examples)
 	present := rootFieldsPresent(t, examples)
 
@@ -238,26 +185,7 @@ func rootFieldsPresent(t *testing.T, examples [][]byte) map[string]bool {
 // NDJSON and transaction bundles) and requires no error, and values for
 // the parameters every such resource must have.
 func TestSyntheaExtract(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "data", "synthea-small")
-	var bodies [][]byte
-	ndjson, err := filepath.Glob(filepath.Join(dir, "bulk-ndjson", "*.ndjson"))
-	require.NoError(t, err)
-	for _, f := range ndjson {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		for _, line := range strings.Split(string(data), "\n") {
-			if line != "" {
-				bodies = append(bodies, []byte(line))
-			}
-		}
-	}
-	bundles, err := filepath.Glob(filepath.Join(dir, "bundles", "*.json"))
-	require.NoError(t, err)
-	for _, f := range bundles {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		bodies = append(bodies, bundleEntries(t, data)...)
-	}
+	bodies := testutil.SyntheaResources(t)
 	require.NotEmpty(t, bodies)
 	counts := map[string]int{}
 	for _, b := range bodies {

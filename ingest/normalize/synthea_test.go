@@ -1,67 +1,19 @@
 package normalize
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/fhirlake/fhirlake/fhir/r4"
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
-
-// syntheaDir is the shared Synthea sample (see its README.md).
-const syntheaDir = "../../../shared/data/synthea-small"
-
-// syntheaResources returns every resource of the sample: NDJSON lines and
-// the entries of the per-patient Bundles.
-func syntheaResources(t testing.TB) [][]byte {
-	if _, err := os.Stat(syntheaDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Synthea sample missing under CI: %v", err)
-		}
-		t.Skipf("Synthea sample not found: %v", err)
-	}
-	var out [][]byte
-	nd, err := filepath.Glob(filepath.Join(syntheaDir, "bulk-ndjson", "*.ndjson"))
-	require.NoError(t, err)
-	for _, f := range nd {
-		fh, err := os.Open(f)
-		require.NoError(t, err)
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 64<<20)
-		for sc.Scan() {
-			if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-				out = append(out, append([]byte(nil), line...))
-			}
-		}
-		require.NoError(t, sc.Err())
-		fh.Close()
-	}
-	bundles, err := filepath.Glob(filepath.Join(syntheaDir, "bundles", "*.json"))
-	require.NoError(t, err)
-	for _, f := range bundles {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		var b struct {
-			Entry []struct {
-				Resource json.RawMessage `json:"resource"`
-			} `json:"entry"`
-		}
-		require.NoError(t, json.Unmarshal(data, &b), f)
-		for _, e := range b.Entry {
-			out = append(out, e.Resource)
-		}
-	}
-	require.NotEmpty(t, out)
-	return out
-}
 
 var indexRE = regexp.MustCompile(`\[\d+\]`)
 
@@ -75,7 +27,7 @@ func TestSynthea(t *testing.T) {
 	counts := map[string]int{}
 	example := map[string]string{}
 	changed := 0
-	resources := syntheaResources(t)
+	resources := testutil.SyntheaResources(t)
 	for _, body := range resources {
 		out, changes, err := n.Normalize(body)
 		require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/fhirlake/fhirlake/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,18 +77,9 @@ func TestGenerateErrors(t *testing.T) {
 // compares it with the checked-in search/params_table.go. It is skipped
 // when the shared folder is missing, except under CI=true.
 func TestUpToDate(t *testing.T) {
-	dir := os.Getenv("FHIRLAKE_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared")
-	}
-	in := filepath.Join(dir, "data", "fhir-r4", "search-parameters.json")
+	in := filepath.Join(testutil.SharedDir(t, "data/fhir-r4"), "search-parameters.json")
 	data, err := os.ReadFile(in)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("search parameter definitions missing under CI: %v", err)
-		}
-		t.Skipf("search parameter definitions missing: %v", err)
-	}
+	require.NoError(t, err)
 	want, err := Generate(data)
 	require.NoError(t, err)
 	got, err := os.ReadFile(filepath.Join("..", "..", "params_table.go"))
