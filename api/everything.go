@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -92,30 +91,13 @@ func (h *handler) everything(w http.ResponseWriter, r *http.Request, id string) 
 	total := len(keys)
 	b.Total = &total
 	b.Link = []bundleLink{{Relation: "self", URL: baseURL(r) + "/Patient/" + id + "/$everything" + encodeQuery(params)}}
-	for _, k := range keys {
-		res, err := rd.Read(r.Context(), k[0], k[1])
-		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + k[0] + "/" + k[1], Resource: res.Body, Search: &entrySearch{Mode: "match"}})
-	}
-	if len(warnings) > 0 {
-		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}
-		for _, m := range warnings {
-			oo.Issue = append(oo.Issue, fhir.Issue{Severity: "warning", Code: "not-supported", Diagnostics: m})
-		}
-		b.Entry = append(b.Entry, bundleEntry{Resource: oo.JSON(), Search: &entrySearch{Mode: "outcome"}})
-	}
-	out, err := json.Marshal(b)
+	matches, err := searchEntries(r, rd, nil, keys, "match")
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	writeFHIR(w, r, http.StatusOK, out)
+	b.Entry = append(matches, outcomeEntries(warnings)...)
+	writeBundle(w, r, h, b)
 }
 
 // everythingOf returns the ids of the resources of typ in the compartment

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/search"
-	"github.com/fhirlake/fhirlake/store"
 )
 
 // Searcher runs the SQL plans of package search over a data store's index
@@ -106,26 +104,12 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		b.Total = &total
 	}
 	b.Link = append(b.Link, pageLinks(self, params, q, limit, pg.Next)...)
-	for _, id := range ids {
-		res, err := rd.Read(r.Context(), typ, id)
-		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
-			continue // the index is refreshed a moment after a write
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		body := res.Body
-		if q.Summary != "" || len(q.Elements) > 0 {
-			shaped := r.Clone(r.Context())
-			shaped.URL = &url.URL{RawQuery: summaryQuery(q).Encode()}
-			if body, err = shape(shaped, body); err != nil {
-				writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())
-				return
-			}
-		}
-		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + id, Resource: body, Search: &entrySearch{Mode: "match"}})
+	matches, err := searchEntries(r, rd, q, typed(typ, ids), "match")
+	if err != nil {
+		h.writeEntriesError(w, r, err)
+		return
 	}
+	b.Entry = append(b.Entry, matches...)
 	ds := r.PathValue("datastore")
 	included, err := search.Includes(q, ids, ds, func(sql string, args []any) ([][2]string, error) {
 		return h.opts.Searcher.SearchRefs(r.Context(), ds, sql, args)
@@ -134,30 +118,13 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		h.serverError(w, r, err)
 		return
 	}
-	for _, p := range included {
-		res, err := rd.Read(r.Context(), p[0], p[1])
-		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-			continue // a dangling reference includes nothing
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + p[0] + "/" + p[1], Resource: res.Body, Search: &entrySearch{Mode: "include"}})
-	}
-	if len(warnings) > 0 {
-		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}
-		for _, w := range warnings {
-			oo.Issue = append(oo.Issue, fhir.Issue{Severity: "warning", Code: "not-supported", Diagnostics: w})
-		}
-		b.Entry = append(b.Entry, bundleEntry{Resource: oo.JSON(), Search: &entrySearch{Mode: "outcome"}})
-	}
-	out, err := json.Marshal(b)
+	includes, err := searchEntries(r, rd, nil, included, "include")
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	writeFHIR(w, r, http.StatusOK, out)
+	b.Entry = append(append(b.Entry, includes...), outcomeEntries(warnings)...)
+	writeBundle(w, r, h, b)
 }
 
 // summaryQuery carries _summary and _elements for shape.

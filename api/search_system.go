@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/search"
-	"github.com/fhirlake/fhirlake/store"
 )
 
 // searchSystem serves GET /fhir/{datastore}?params, a search across
@@ -116,43 +114,15 @@ func (h *handler) searchSystem(w http.ResponseWriter, r *http.Request) {
 		b.Total = &pg.Total
 	}
 	b.Link = pageLinks(self, params, q, limit, pg.Next)
-	for _, ref := range pg.IDs {
-		typ, id, _ := strings.Cut(ref, "/")
-		res, err := rd.Read(r.Context(), typ, id)
-		if errors.Is(err, store.ErrDeleted) || errors.Is(err, store.ErrNotFound) {
-			continue // the index is refreshed a moment after a write
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		body := res.Body
-		if q.Summary != "" || len(q.Elements) > 0 {
-			shaped := r.Clone(r.Context())
-			shaped.URL = &url.URL{RawQuery: summaryQuery(q).Encode()}
-			if body, err = shape(shaped, body); err != nil {
-				writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())
-				return
-			}
-		}
-		b.Entry = append(b.Entry, bundleEntry{FullURL: baseURL(r) + "/" + ref, Resource: body, Search: &entrySearch{Mode: "match"}})
+	refs := make([][2]string, len(pg.IDs))
+	for i, ref := range pg.IDs {
+		refs[i][0], refs[i][1], _ = strings.Cut(ref, "/")
 	}
-	if len(warnings) > 0 {
-		oo := fhir.OperationOutcome{ResourceType: "OperationOutcome"}
-		for _, w := range warnings {
-			oo.Issue = append(oo.Issue, fhir.Issue{Severity: "warning", Code: "not-supported", Diagnostics: w})
-		}
-		b.Entry = append(b.Entry, bundleEntry{Resource: oo.JSON(), Search: &entrySearch{Mode: "outcome"}})
-	}
-	writeBundle(w, r, h, b)
-}
-
-// writeBundle answers 200 with a Bundle.
-func writeBundle(w http.ResponseWriter, r *http.Request, h *handler, b bundle) {
-	out, err := json.Marshal(b)
+	matches, err := searchEntries(r, rd, q, refs, "match")
 	if err != nil {
-		h.serverError(w, r, err)
+		h.writeEntriesError(w, r, err)
 		return
 	}
-	writeFHIR(w, r, http.StatusOK, out)
+	b.Entry = append(matches, outcomeEntries(warnings)...)
+	writeBundle(w, r, h, b)
 }
