@@ -46,3 +46,8 @@ func Element(path string) (repeats bool, types []string, ok bool) {
 	}
 	return false, nil, false // a bare resource type is not an element
 }
+
+// ValidPrimitive reports whether value is well formed for the primitive
+// type typ (date, dateTime, instant, time, id, code, uri, oid, uuid,
+// base64Binary; other types accept any string), as Validate checks it.
+func ValidPrimitive(typ, value string) bool { return validFormat(typ, value) }

@@ -37,3 +37,20 @@ func TestElement(t *testing.T) {
 	require.Contains(t, types, "Quantity")
 	require.Greater(t, len(types), 5)
 }
+
+func TestValidPrimitive(t *testing.T) {
+	for _, tc := range []struct {
+		typ, value string
+		want       bool
+	}{
+		{"date", "2020-02-29", true},
+		{"date", "2021-02-29", false},
+		{"dateTime", "2020-03-05T10:00:00+01:00", true},
+		{"dateTime", "2020-03-05T10:00:00", false}, // a time needs a zone
+		{"instant", "2020-03", false},
+		{"id", "a b", false},
+		{"string", "anything", true},
+	} {
+		require.Equal(t, tc.want, ValidPrimitive(tc.typ, tc.value), "%s %q", tc.typ, tc.value)
+	}
+}

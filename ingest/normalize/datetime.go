@@ -1,6 +1,10 @@
 package normalize
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/fhirlake/fhirlake/fhir/r4"
+)
 
 // canonicalDate rewrites a date, dateTime or instant value (k) into its
 // canonical FHIR form keeping exactly the precision it was given. It
@@ -17,11 +21,18 @@ import "strings"
 // such values are left for validation to report).
 func canonicalDate(s string, k kind) (string, bool) {
 	d, ok := parseDate(strings.TrimSpace(s))
-	if !ok || !d.valid(k) {
+	if !ok {
 		return s, false
 	}
-	return d.String(), true
+	out := d.String()
+	if !r4.ValidPrimitive(kindTypes[k], out) {
+		return s, false
+	}
+	return out, true
 }
+
+// kindTypes are the FHIR types of the date kinds.
+var kindTypes = map[kind]string{kindDate: "date", kindDateTime: "dateTime", kindInstant: "instant"}
 
 // dateParts holds the parsed fields as canonical strings ("" when absent).
 type dateParts struct {
@@ -170,52 +181,6 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// valid checks the calendar, the clock and what kind k allows.
-func (d dateParts) valid(k kind) bool {
-	if d.year == "0000" {
-		return false
-	}
-	if d.month != "" && (atoi(d.month) < 1 || atoi(d.month) > 12) {
-		return false
-	}
-	if d.day != "" && (atoi(d.day) < 1 || atoi(d.day) > daysIn(atoi(d.year), atoi(d.month))) {
-		return false
-	}
-	if d.hour == "" {
-		return k != kindInstant
-	}
-	if k == kindDate || d.zone == "" || atoi(d.hour) > 23 || atoi(d.minute) > 59 || atoi(d.second) > 60 {
-		return false
-	}
-	if d.zone == "Z" {
-		return true
-	}
-	zh, zm := atoi(d.zone[1:3]), atoi(d.zone[4:6])
-	return zh <= 13 && zm <= 59 || zh == 14 && zm == 0
-}
-
-func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// atoi converts a short string of ASCII digits.
-func atoi(s string) int {
-	v := 0
-	for i := 0; i < len(s); i++ {
-		v = v*10 + int(s[i]-'0')
-	}
-	return v
 }
 
 // canonicalShape reports whether b is already written the canonical way
