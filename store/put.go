@@ -94,6 +94,11 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 		return nil, fmt.Errorf("store: put: %w", err)
 	}
 	s.noteCommitted(now)
+	n := 0
+	for i := range in {
+		n += len(in[i].Body)
+	}
+	s.touched(n)
 	return out, nil
 }
 

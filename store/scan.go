@@ -39,6 +39,11 @@ func (s *Store) Scan(ctx context.Context, typ string, fn func(Resource) error) e
 		if err != nil {
 			return fmt.Errorf("store: scan %s: %w", typ, err)
 		}
+		n := 0
+		for _, r := range batch {
+			n += len(r.Body)
+		}
+		s.touched(n)
 		for _, r := range batch {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("store: scan %s: %w", typ, err)

@@ -45,6 +45,8 @@ type Store struct {
 
 	lastMu sync.Mutex
 	last   time.Time // lastUpdated of the latest commit, see clock
+
+	resident residency // see touched
 }
 
 // initialMmap is 1 GiB on 64-bit platforms, 0 (grow as needed) elsewhere.
