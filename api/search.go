@@ -93,7 +93,10 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		return
 	}
 	limit := q.PageSize()
-	pg, err := h.opts.Searcher.SearchPage(r.Context(), r.PathValue("datastore"), plan, limit, q.Offset, q.Total != "none")
+	pg, byKey, err := searchByID(r.Context(), rd, q, limit)
+	if err == nil && !byKey {
+		pg, err = h.opts.Searcher.SearchPage(r.Context(), r.PathValue("datastore"), plan, limit, q.Offset, q.Total != "none")
+	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return
