@@ -14,7 +14,7 @@ func TestDefaultViewsCompile(t *testing.T) {
 	require.Len(t, views, len(files), "every embedded view must parse")
 	want := []string{"allergy_intolerance", "condition", "document_reference", "encounter",
 		"immunization", "medication_request", "observation", "observation_component",
-		"patient", "procedure"}
+		"patient", "patient_link", "procedure"}
 	var got []string
 	for _, vd := range views {
 		v, err := Compile(vd)

@@ -150,7 +150,7 @@ func TestRefreshIncremental(t *testing.T) {
 	_, err = st.Delete(ctx, "Patient", "p011")
 	require.NoError(t, err)
 	reports := refreshTo(t, cat, st)
-	require.Equal(t, []ViewReport{{View: "patient", Rows: 3}, {View: "search_patient", Rows: 42}}, reports,
+	require.Equal(t, []ViewReport{{View: "patient", Rows: 3}, {View: "patient_link"}, {View: "search_patient", Rows: 42}}, reports,
 		"only the views over Patient change: three resources flattened, the deleted one not; 14 index rows each")
 
 	after := viewsByName(t, cat)
@@ -274,7 +274,7 @@ func TestRefreshFullRebuild(t *testing.T) {
 		v.Layout = 0
 		require.NoError(t, cat.PutView("demo", v))
 		reports := refreshTo(t, cat, st)
-		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "search_patient", Rows: 140}}, reports, "rebuilt although nothing changed")
+		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "patient_link"}, {View: "search_patient", Rows: 140}}, reports, "rebuilt although nothing changed")
 		require.Equal(t, catalog.CurrentLayout, viewsByName(t, cat)["patient"].Layout)
 	})
 	t.Run("search index of an older version", func(t *testing.T) {
@@ -284,7 +284,7 @@ func TestRefreshFullRebuild(t *testing.T) {
 		v.Definition = []byte(`{"searchIndex":1}`)
 		require.NoError(t, cat.PutView("demo", v))
 		reports := refreshTo(t, cat, st)
-		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "search_patient", Rows: 140}}, reports, "the type's tables are rebuilt")
+		require.Equal(t, []ViewReport{{View: "patient", Rows: 10}, {View: "patient_link"}, {View: "search_patient", Rows: 140}}, reports, "the type's tables are rebuilt")
 		require.Equal(t, search.IndexVersion, string(viewsByName(t, cat)["search_patient"].Definition))
 	})
 	t.Run("nothing to do", func(t *testing.T) {

@@ -37,15 +37,19 @@ func Generate(ctx context.Context, opts Options) (st Stats, err error) {
 		if err := ctx.Err(); err != nil {
 			return st, fmt.Errorf("synth: generation stopped after %d patients: %w", i, err)
 		}
-		g := newPatientGen(opts, pl, i, sk)
+		capture := &patientCapture{emitter: sk}
+		g := newPatientGen(opts, pl, i, capture)
 		g.plan()
 		bundleID := g.r.uuid()
 		if err := writeUnit(sk, g.p.id, bundleID, func(emitter) error { return g.emit() }); err != nil {
 			return st, fmt.Errorf("synth: patient %d: %w", i, err)
 		}
 		st.Patients++
+		if err := writeDuplicate(sk, opts, i, capture.last, &st); err != nil {
+			return st, fmt.Errorf("synth: duplicate of patient %d: %w", i, err)
+		}
 	}
-	return st, nil
+	return st, writeDuplicates(opts, &st)
 }
 
 // writeUnit writes one bundle (or, in NDJSON, one group of lines).

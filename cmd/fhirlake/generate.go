@@ -6,18 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/fhirlake/fhirlake/synth"
 )
 
-// runGenerate implements `fhirlake generate --patients N [--seed S] --out DIR [--format ndjson|bundle]`.
+// runGenerate implements `fhirlake generate --patients N [--seed S] --out DIR [--format ndjson|bundle] [--duplicates F]`.
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: fhirlake generate --patients N --out DIR [--seed S] [--format ndjson|bundle]")
+		fmt.Fprintln(fs.Output(), "usage: fhirlake generate --patients N --out DIR [--seed S] [--format ndjson|bundle] [--duplicates F]")
 		fmt.Fprintln(fs.Output(), "\nWrites deterministic synthetic FHIR R4 data (same seed, same bytes).")
 		fs.PrintDefaults()
 	}
@@ -25,6 +26,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives byte-identical output")
 	out := fs.String("out", "", "output directory, created if missing (required)")
 	format := fs.String("format", synth.FormatNDJSON, "output format: ndjson (one <Type>.ndjson per type) or bundle (one transaction Bundle per patient)")
+	duplicates := fs.Float64("duplicates", 0, "fraction of patients (0 to 1) that also get a perturbed duplicate Patient from another source; the true pairs go to "+synth.DuplicatesFile)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -40,14 +42,19 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("generate: --out is required")
 	case *format != synth.FormatNDJSON && *format != synth.FormatBundle:
 		return fmt.Errorf("generate: --format must be %s or %s (got %q)", synth.FormatNDJSON, synth.FormatBundle, *format)
+	case !(*duplicates >= 0 && *duplicates <= 1):
+		return fmt.Errorf("generate: --duplicates must be between 0 and 1 (got %g)", *duplicates)
 	}
 
 	start := time.Now()
-	st, err := synth.Generate(ctx, synth.Options{Patients: *patients, Seed: *seed, Format: *format, Out: *out})
+	st, err := synth.Generate(ctx, synth.Options{Patients: *patients, Seed: *seed, Format: *format, Out: *out, Duplicates: *duplicates})
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
 	printSummary(stdout, st, *out, *format, time.Since(start))
+	if len(st.Duplicates) > 0 {
+		fmt.Fprintf(stdout, "%d duplicate patients; true pairs in %s\n", len(st.Duplicates), filepath.Join(*out, synth.DuplicatesFile))
+	}
 	return nil
 }
 

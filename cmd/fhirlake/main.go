@@ -27,6 +27,7 @@ var commands = map[string]command{
 	"serve":     {runServe, "run the Postgres wire and FHIR HTTP servers"},
 	"import":    {runImport, "load FHIR NDJSON and Bundle files into a data store"},
 	"generate":  {runGenerate, "write deterministic synthetic FHIR R4 data"},
+	"link":      {runLink, "link likely duplicate patients (record linkage) with Patient.link"},
 	"datastore": {runDatastore, "create, list, describe or delete data stores"},
 	"view":      {runView, "create, list, show or drop the views (SQL tables) of a data store"},
 	"bench":     {runBench, "run the benchmark suites against PostgreSQL and DuckDB"},
@@ -35,7 +36,7 @@ var commands = map[string]command{
 	"version":   {runVersion, "print the version"},
 }
 
-var commandOrder = []string{"serve", "import", "generate", "datastore", "view", "user", "bench", "sof-test", "version"}
+var commandOrder = []string{"serve", "import", "generate", "link", "datastore", "view", "user", "bench", "sof-test", "version"}
 
 // usageError is a command-line mistake: exit code 2 instead of 1.
 type usageError struct{ msg string }
