@@ -16,7 +16,7 @@ import (
 // ImportJobs runs imports as background jobs (see package jobs). An
 // Importer that also implements ImportJobs makes the handler serve
 //
-//	POST   /datastores/{ds}/imports               {"inputs":[...]} → 202, Location, the job
+//	POST   /datastores/{ds}/imports               {"inputs":[...], "mapping": "...", "normalize": false} → 202, Location, the job
 //	GET    /datastores/{ds}/imports               {"jobs":[...]}, oldest first
 //	GET    /datastores/{ds}/imports/{id}          the job
 //	DELETE /datastores/{ds}/imports/{id}          cancel it → 202 (running) or 200, the job
@@ -42,6 +42,16 @@ type ImportJobs interface {
 	CancelImport(ds, id string) (jobs.Job, error)
 }
 
+// ImportJobSpecs is an optional capability of ImportJobs: jobs started
+// with the CSV mapping and the normalisation switch of an
+// ImportJobRequest. Without it, a request that sets either is refused.
+type ImportJobSpecs interface {
+	// StartImportRequest is StartImport for a whole request (its Inputs
+	// already checked). An error wrapping ErrBadImport is the request's
+	// fault, such as a mapping that does not compile.
+	StartImportRequest(ctx context.Context, ds string, req ImportJobRequest) (jobs.Job, error)
+}
+
 // ImportJobList is the body of GET /datastores/{ds}/imports.
 type ImportJobList struct {
 	Jobs []jobs.Job `json:"jobs"`
@@ -52,7 +62,19 @@ type ImportJobRequest struct {
 	// Inputs are absolute paths of files or folders on the server (or
 	// file:// URLs), or object storage URIs (s3://bucket/prefix).
 	Inputs []string `json:"inputs"`
+	// Mapping is a CSV mapping document (package ingest/csvmap; YAML or
+	// JSON, JSON being YAML) given inline as a string, not a path: it
+	// converts the .csv inputs. The job keeps a copy in its folder. A .csv
+	// input without a mapping is rejected as a whole.
+	Mapping string `json:"mapping,omitempty"`
+	// Normalize turns the normalisation of records (package
+	// ingest/normalize) off when false; absent means on.
+	Normalize *bool `json:"normalize,omitempty"`
 }
+
+// NormalizeOn reports whether the request asks for normalisation (the
+// default).
+func (r ImportJobRequest) NormalizeOn() bool { return r.Normalize == nil || *r.Normalize }
 
 // importJobRoutes registers the job routes when the Importer implements
 // ImportJobs.
@@ -110,12 +132,12 @@ func (j *jobRoutes) collection(w http.ResponseWriter, r *http.Request) {
 			writeOutcome(w, r, http.StatusBadRequest, "invalid", `the body must be {"inputs":["/path", ...]}: `+err.Error())
 			return
 		}
-		inputs, err := jobInputs(req.Inputs)
+		req.Inputs, err = jobInputs(req.Inputs)
 		if err != nil {
 			writeOutcome(w, r, http.StatusBadRequest, "invalid", "import: "+err.Error())
 			return
 		}
-		job, ok := j.start(w, r, ds, inputs)
+		job, ok := j.startRequest(w, r, ds, req)
 		if ok {
 			w.Header().Set("Location", "/datastores/"+ds+"/imports/"+job.ID)
 			writeJob(w, r, http.StatusAccepted, job)
@@ -126,9 +148,30 @@ func (j *jobRoutes) collection(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// start queues a job, answering the errors itself.
+// start queues a job with the default options, answering the errors
+// itself.
 func (j *jobRoutes) start(w http.ResponseWriter, r *http.Request, ds string, inputs []string) (jobs.Job, bool) {
 	job, err := j.jobs.StartImport(r.Context(), ds, inputs)
+	return j.started(w, r, job, err)
+}
+
+// startRequest queues the job of a request, answering the errors itself.
+// A request with only inputs works with any ImportJobs.
+func (j *jobRoutes) startRequest(w http.ResponseWriter, r *http.Request, ds string, req ImportJobRequest) (jobs.Job, bool) {
+	specs, ok := j.jobs.(ImportJobSpecs)
+	switch {
+	case ok:
+		job, err := specs.StartImportRequest(r.Context(), ds, req)
+		return j.started(w, r, job, err)
+	case req.Mapping != "" || req.Normalize != nil:
+		writeOutcome(w, r, http.StatusBadRequest, "not-supported", "import: this server takes no mapping or normalize options")
+		return jobs.Job{}, false
+	}
+	return j.start(w, r, ds, req.Inputs)
+}
+
+// started answers the error of starting a job, if any.
+func (j *jobRoutes) started(w http.ResponseWriter, r *http.Request, job jobs.Job, err error) (jobs.Job, bool) {
 	switch {
 	case errors.Is(err, ErrBadImport):
 		writeOutcome(w, r, http.StatusBadRequest, "invalid", err.Error())

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fhirlake/fhirlake/ingest/csvmap"
+	"github.com/fhirlake/fhirlake/ingest/normalize"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -23,8 +25,11 @@ type Options struct {
 	// (default 5,000): large enough to amortise the fsync, small enough
 	// to bound memory.
 	BatchSize int
-	// Reject is called for every rejected record, in file order. Nil
-	// discards them (they are still counted).
+	// Reject is called for every rejected record, in file order (except
+	// that a record the Normalize stage refuses is reported when its
+	// batch is normalised, after later records of the same batch were
+	// read), one call at a time. Nil discards them (they are still
+	// counted).
 	Reject func(*RecordError)
 	// Progress, when set, is called with the import's progress after
 	// each committed batch, after each file, at most every 250 ms
@@ -32,6 +37,18 @@ type Options struct {
 	// is called from more than one goroutine, one call at a time, and
 	// must not block for long.
 	Progress func(Progress)
+	// CSV converts the CSV extracts among the inputs (".csv", optionally
+	// ".gz" or ".zst", local or s3://) into resources, which then go
+	// through the same checks as any NDJSON record. Each problem with a
+	// row (csvmap.RowError) is a rejected record naming the row's line
+	// and the column. Nil rejects every CSV input as a whole.
+	CSV *csvmap.Mapping
+	// Normalize, when set, standardises every record (package
+	// normalize) before it is batched; a changed record carries the
+	// normalize.TagSystem meta.tag and is counted in Normalized. A record
+	// it cannot process is rejected. Nil (the default) stores records as
+	// read.
+	Normalize *normalize.Normalizer
 }
 
 // Progress describes an import under way.
@@ -42,6 +59,7 @@ type Progress struct {
 	BytesTotal int64 // size of all files to read, as stored on disk
 	Records    int   // valid resources committed to the store
 	Rejected   int   // records rejected so far
+	Normalized int   // records changed by Options.Normalize so far
 	// ByType counts the committed resources by resourceType. The
 	// receiver owns the map.
 	ByType map[string]TypeCounts
@@ -58,11 +76,13 @@ func (c TypeCounts) Total() int { return c.Created + c.Updated + c.Unchanged }
 // Summary describes a finished import.
 type Summary struct {
 	Files    int                    // files read
-	Skipped  []string               // files ignored (not FHIR NDJSON or JSON)
+	Skipped  []string               // files ignored (not FHIR NDJSON, JSON or CSV)
 	Bytes    int64                  // size of the files read, as stored on disk
 	ByType   map[string]*TypeCounts // by resourceType
 	Rejected int                    // records rejected, each reported to Options.Reject
-	Elapsed  time.Duration
+	// Normalized counts the records Options.Normalize changed.
+	Normalized int
+	Elapsed    time.Duration
 }
 
 // Resources is the number of valid resources read.
@@ -97,8 +117,14 @@ func (s Summary) Types() []string {
 }
 
 // Import reads every FHIR file under paths and writes the valid resources
-// to sink in batches. Reading and writing overlap: one goroutine parses
-// while the sink commits the previous batch. A rejected record never stops
+// to sink in batches. CSV extracts among them (".csv", ".csv.gz",
+// ".csv.zst", named or found in folders and under s3:// prefixes) are
+// converted through Options.CSV; found-or-created resources of the
+// mapping (csvmap's ifNoneExist) are searched for in sink when it is an
+// [IdentifierFinder], and references to them rewritten to "Type/id".
+// With Options.Normalize, every batch is normalised on all CPUs before it
+// is written. Reading and writing overlap: one goroutine parses while the
+// sink commits the previous batch. A rejected record never stops
 // the import; an I/O error of the sink or ctx cancellation does, after
 // which every batch already committed stays committed and re-running the
 // same import is idempotent (unchanged resources create no new version).
@@ -111,8 +137,10 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 	if err != nil {
 		return Summary{}, err
 	}
+	ins.csv = newCSVReader(opts.CSV, sink)
 	sum := Summary{Skipped: ins.skipped, ByType: map[string]*TypeCounts{}}
 	tr := newTracker(opts.Progress, ins.sizes())
+	norm := newNormalizeStage(opts.Normalize)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -120,29 +148,35 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 	done := make(chan error, 1)
 	go func() { done <- writeBatches(ctx, cancel, sink, batches, &sum, tr) }()
 
-	batch := make([]store.Input, 0, opts.BatchSize)
+	var rejectMu sync.Mutex // the reader and the normalize stage reject
+	reject := func(e *RecordError) {
+		rejectMu.Lock()
+		defer rejectMu.Unlock()
+		sum.Rejected++
+		tr.update(false, func(p *Progress) { p.Rejected++ })
+		if opts.Reject != nil {
+			opts.Reject(e)
+		}
+	}
+	out := newBatchSender(ctx, norm, batches, reject, func(n int) {
+		sum.Normalized += n // only the stage's goroutine writes it
+		tr.update(false, func(p *Progress) { p.Normalized += n })
+	})
+	batch := out.newBatch(opts.BatchSize)
 	h := Handler{
 		Record: func(r Record) error {
-			batch = append(batch, store.Input{Type: r.Type, ID: r.ID, Body: r.Body})
+			batch.add(r)
 			tr.read(len(r.Body) + 1)
-			if len(batch) < opts.BatchSize {
+			if len(batch.in) < opts.BatchSize {
 				return nil
 			}
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
-				return ctx.Err()
+			if err := out.send(batch); err != nil {
+				return err
 			}
-			batch = make([]store.Input, 0, opts.BatchSize)
+			batch = out.newBatch(opts.BatchSize)
 			return nil
 		},
-		Reject: func(e *RecordError) {
-			sum.Rejected++
-			tr.update(false, func(p *Progress) { p.Rejected++ })
-			if opts.Reject != nil {
-				opts.Reject(e)
-			}
-		},
+		Reject: reject,
 	}
 	readErr := ins.read(ctx, h, func(in input, read func() error) error {
 		sum.Bytes += in.size
@@ -151,14 +185,10 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 		defer tr.fileDone()
 		return read()
 	})
-	if readErr == nil && len(batch) > 0 {
-		select {
-		case batches <- batch:
-		case <-ctx.Done():
-			readErr = ctx.Err()
-		}
+	if readErr == nil && len(batch.in) > 0 {
+		readErr = out.send(batch)
 	}
-	close(batches)
+	out.close()
 	writeErr := <-done
 	tr.update(true, func(*Progress) {})
 	sum.Elapsed = time.Since(start)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 
@@ -15,6 +16,7 @@ type input struct {
 	name string         // local path or "s3://bucket/key"
 	size int64          // as stored
 	obj  *remote.Object // nil for a local file
+	csv  bool           // a CSV extract, read through Options.CSV
 }
 
 // inputs is what the paths given to Import expand to: local files first
@@ -23,6 +25,7 @@ type inputs struct {
 	list    []input
 	skipped []string
 	s3      *remote.S3 // nil when there is no s3:// path
+	csv     *csvReader // reads the CSV inputs; set by Import
 }
 
 // expandInputs lists the inputs named by paths: local files, folders and
@@ -41,14 +44,15 @@ func expandInputs(ctx context.Context, paths []string) (*inputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	csvFiles, skipped := takeCSV(skipped)
 	ins := &inputs{skipped: skipped}
 	for _, f := range files {
-		in := input{name: f}
-		if fi, err := os.Stat(f); err == nil {
-			in.size = fi.Size()
-		}
-		ins.list = append(ins.list, in)
+		ins.list = append(ins.list, localInput(f, false))
 	}
+	for _, f := range csvFiles {
+		ins.list = append(ins.list, localInput(f, true))
+	}
+	sort.Slice(ins.list, func(a, b int) bool { return ins.list[a].name < ins.list[b].name })
 	if len(uris) == 0 {
 		return ins, nil
 	}
@@ -56,6 +60,15 @@ func expandInputs(ctx context.Context, paths []string) (*inputs, error) {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
 	return ins, ins.addS3(ctx, uris)
+}
+
+// localInput describes the local file f.
+func localInput(f string, csv bool) input {
+	in := input{name: f, csv: csv}
+	if fi, err := os.Stat(f); err == nil {
+		in.size = fi.Size()
+	}
+	return in
 }
 
 // listParallel is how many s3:// URIs are listed at the same time.
@@ -99,9 +112,12 @@ func (ins *inputs) addS3(ctx context.Context, uris []string) error {
 		}
 	}
 	files, skipped := c.result()
+	csvObjs, skipped := takeCSV(skipped)
+	files = append(files, csvObjs...)
+	sort.Strings(files)
 	for _, f := range files {
 		o := byURI[f]
-		ins.list = append(ins.list, input{name: f, size: o.Size, obj: &o})
+		ins.list = append(ins.list, input{name: f, size: o.Size, obj: &o, csv: isCSV(f)})
 	}
 	ins.skipped = append(ins.skipped, skipped...)
 	return nil

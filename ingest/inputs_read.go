@@ -40,19 +40,34 @@ func (ins *inputs) read(ctx context.Context, h Handler, each func(in input, read
 	return nil
 }
 
-// readOne reads a local file, or the next object of pf.
+// readOne reads a local file, or the next object of pf: a CSV extract
+// through ins.csv, anything else as ReadFile does.
 func (ins *inputs) readOne(ctx context.Context, in input, pf *remote.Prefetcher, h Handler) error {
+	var open opener
 	if in.obj == nil {
-		_, err := ReadFile(ctx, in.name, h)
-		return err
+		open = func() (*source, string) { return openSource(in.name) }
+	} else {
+		st, ok := pf.Next()
+		if !ok {
+			return ctx.Err()
+		}
+		defer st.Close()
+		open = ins.objectOpener(ctx, st)
 	}
-	st, ok := pf.Next()
-	if !ok {
-		return ctx.Err()
+	if in.csv {
+		return ins.csvReader().read(ctx, in.name, open, h)
 	}
-	defer st.Close()
-	_, err := readInput(ctx, in.name, ins.objectOpener(ctx, st), h)
+	_, err := readInput(ctx, in.name, open, h)
 	return err
+}
+
+// csvReader returns the reader of CSV inputs, one without a mapping if
+// none was set.
+func (ins *inputs) csvReader() *csvReader {
+	if ins.csv == nil {
+		ins.csv = &csvReader{found: newFoundOrCreated(nil)}
+	}
+	return ins.csv
 }
 
 // objectOpener opens an S3 object: the first time from its read-ahead

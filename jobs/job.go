@@ -1,6 +1,9 @@
 package jobs
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -21,8 +24,11 @@ type Progress struct {
 	Records int `json:"records"`
 	// Rejected counts the records rejected, each a line of the error
 	// report.
-	Rejected int               `json:"rejected"`
-	ByType   map[string]Counts `json:"byType,omitempty"`
+	Rejected int `json:"rejected"`
+	// Normalized counts the records changed by normalisation (each
+	// carries the normalize tag in meta.tag).
+	Normalized int               `json:"normalized,omitempty"`
+	ByType     map[string]Counts `json:"byType,omitempty"`
 }
 
 // Job is one import. Its JSON form is job.json and the body of the HTTP
@@ -31,6 +37,15 @@ type Job struct {
 	ID        string   `json:"id"`
 	Datastore string   `json:"datastore"`
 	Inputs    []string `json:"inputs"`
+	// Mapping is the path of the CSV mapping (package ingest/csvmap) that
+	// converts the job's .csv inputs: a copy, in the job's folder, of the
+	// mapping given when the job was submitted, so that running the job
+	// again does not depend on the original file. "" when there is none.
+	Mapping string `json:"mapping,omitempty"`
+	// Normalize says that records are normalised (package
+	// ingest/normalize) before they are stored. Imports set it unless
+	// asked not to; a job.json written before it existed reads as false.
+	Normalize bool `json:"normalize"`
 	// CreatedDatastore reports that the data store was created for this
 	// job.
 	CreatedDatastore bool      `json:"createdDatastore,omitempty"`
@@ -87,6 +102,28 @@ func (j Job) Rates(now time.Time) Job {
 		j.ETASeconds = float64(left) / j.BytesPerSecond
 	}
 	return j
+}
+
+// MappingFile is the name of the copy of a job's CSV mapping in its
+// folder.
+const MappingFile = "mapping.yaml"
+
+// copyMapping copies the mapping file at src into the job folder dir and
+// returns the copy's path. JSON mappings are YAML too, so one name fits
+// both.
+func copyMapping(src, dir string) (string, error) {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return "", fmt.Errorf("jobs: mapping: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("jobs: mapping: %w", err)
+	}
+	dst := filepath.Join(dir, MappingFile)
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		return "", fmt.Errorf("jobs: mapping: %w", err)
+	}
+	return dst, nil
 }
 
 // clone returns a copy of j that shares no memory with it.

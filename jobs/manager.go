@@ -146,12 +146,20 @@ func (m *Manager) jobDir(ds, id string) string {
 }
 
 // Submit queues a new job to load inputs into data store ds and returns
-// it. t.CreatedDatastore is kept; the other fields of t are ignored.
+// it. t.CreatedDatastore and t.Normalize are kept; t.Mapping, when set,
+// is the path of a CSV mapping file, copied into the job's folder (the
+// job's Mapping is the copy); the other fields of t are ignored.
 func (m *Manager) Submit(ds string, inputs []string, t Job) (Job, error) {
 	now := m.opts.Now().UTC()
 	j := Job{ID: newID(now), Datastore: ds, Inputs: append([]string(nil), inputs...), CreatedDatastore: t.CreatedDatastore,
-		State: Queued, Created: now}
+		Normalize: t.Normalize, State: Queued, Created: now}
 	j.ErrorReport = filepath.Join(m.jobDir(ds, j.ID), reportFile)
+	if t.Mapping != "" {
+		var err error
+		if j.Mapping, err = copyMapping(t.Mapping, m.jobDir(ds, j.ID)); err != nil {
+			return Job{}, err
+		}
+	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()

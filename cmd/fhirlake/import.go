@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"text/tabwriter"
 	"time"
 
+	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/ingest/csvmap"
 	"github.com/fhirlake/fhirlake/jobs"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -20,7 +23,7 @@ import (
 // cancelled) and 2 (usage).
 const exitRejected = 3 // completed with errors: some records were rejected
 
-const importUsage = `Usage: fhirlake import [--data DIR] [--datastore NAME] PATH...
+const importUsage = `Usage: fhirlake import [--data DIR] [--datastore NAME] [--mapping FILE] [--no-normalize] PATH...
        fhirlake import list   [--data DIR] [--datastore NAME]
        fhirlake import status [--data DIR] [--datastore NAME] ID
        fhirlake import cancel [--data DIR] [--datastore NAME] ID
@@ -29,13 +32,21 @@ PATH is an NDJSON file (.ndjson, .ndjson.gz, .ndjson.zst), a FHIR Bundle
 JSON file, a folder of them, a glob ('data/*.ndjson.gz'), or an
 s3://bucket/prefix URI (endpoint, region and credentials from the standard
 AWS environment variables and config; AWS_ENDPOINT_URL for S3-compatible
-stores). Each import is a job: when a server holds the data folder,
-the job runs in the server (it survives the command, and a server restart)
-and the command follows it; otherwise it runs here. Either way its record
-and its error report (one OperationOutcome per rejected record, naming
-file:line) are kept under DIR/stores/NAME/imports/ID/. In a terminal a
-progress bar shows the bytes read, resources/s, rejected records and ETA;
-otherwise a line is printed every few seconds.
+stores). CSV extracts (.csv, .csv.gz, .csv.zst) are converted to FHIR
+resources by the mapping given with --mapping (YAML or JSON, see
+ingest/csvmap/README.md); each bad row is a rejected record naming its
+line and column, and a .csv input without --mapping is rejected. Records
+are normalised (dates, code systems, UCUM units, code case, telecom; each
+changed resource gets a meta.tag) unless --no-normalize.
+
+Each import is a job: when a server holds the data folder, the job runs
+in the server (it survives the command, and a server restart) and the
+command follows it; otherwise it runs here. Either way its record, a
+copy of its mapping and its error report (one OperationOutcome per
+rejected record, naming file:line) are kept under
+DIR/stores/NAME/imports/ID/. In a terminal a progress bar shows the bytes
+read, resources/s, rejected records and ETA; otherwise a line is printed
+every few seconds.
 
 list, status and cancel show and stop the jobs of a data store (through
 the server when one runs).
@@ -58,6 +69,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", defaultDataDir(), "data folder")
 	dsName := fs.String("datastore", "demo", "data store to load into (created if missing)")
 	batch := fs.Int("batch", 5000, "resources per store transaction (when the import runs here)")
+	mapping := fs.String("mapping", "", "CSV mapping `FILE` (YAML or JSON) that converts the .csv inputs")
+	noNormalize := fs.Bool("no-normalize", false, "store the records as read, without normalising them")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, importUsage)
 		fs.PrintDefaults()
@@ -69,10 +82,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return usagef("import: no PATH given")
 	}
+	spec, err := importSpec(*mapping, !*noNormalize)
+	if err != nil {
+		return err
+	}
 	l, err := openLake(*data, "import")
 	var locked *catalog.LockedError
 	if errors.As(err, &locked) && locked.Holder.HTTP != "" {
-		return importViaJobs(ctx, locked.Holder.HTTP, *dsName, fs.Args(), stdout, stderr)
+		return importViaJobs(ctx, locked.Holder.HTTP, *dsName, fs.Args(), spec, stdout, stderr)
 	}
 	if err != nil {
 		return err
@@ -85,7 +102,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if created {
 		fmt.Fprintf(stdout, "created data store %s\n", *dsName)
 	}
-	j, err := importLocal(ctx, l, *dsName, fs.Args(), *batch, stderr)
+	j, err := importLocal(ctx, l, *dsName, fs.Args(), spec, *batch, stderr)
 	if err != nil {
 		return err
 	}
@@ -98,16 +115,51 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return jobExit(j)
 }
 
+// importSpec returns the job options of `fhirlake import`: the CSV
+// mapping file (made absolute, and checked now so that a mistake in it is
+// told before anything runs) and whether to normalise.
+func importSpec(mapping string, normalize bool) (jobs.Job, error) {
+	spec := jobs.Job{Normalize: normalize}
+	if mapping == "" {
+		return spec, nil
+	}
+	abs, err := filepath.Abs(mapping)
+	if err != nil {
+		return spec, fmt.Errorf("import: --mapping: %w", err)
+	}
+	if _, err := csvmap.LoadFile(abs); err != nil {
+		return spec, usagef("import: --mapping: %v", err)
+	}
+	spec.Mapping = abs
+	return spec, nil
+}
+
+// importJobRequest is the request that submits a job for inputs with
+// spec's options to a server: the mapping file goes inline, since the
+// server keeps its own copy.
+func importJobRequest(inputs []string, spec jobs.Job) (api.ImportJobRequest, error) {
+	req := api.ImportJobRequest{Inputs: inputs, Normalize: &spec.Normalize}
+	if spec.Mapping != "" {
+		doc, err := os.ReadFile(spec.Mapping)
+		if err != nil {
+			return req, fmt.Errorf("import: --mapping: %w", err)
+		}
+		req.Mapping = string(doc)
+	}
+	return req, nil
+}
+
 // importLocal runs an import job in this process, showing its progress
 // on errw. Cancelling ctx cancels the job. Jobs an earlier process left
-// unfinished are marked interrupted, not run.
-func importLocal(ctx context.Context, l *lake, ds string, paths []string, batch int, errw io.Writer) (jobs.Job, error) {
+// unfinished are marked interrupted, not run. spec holds the job's
+// mapping and normalisation (see jobs.Manager.Submit).
+func importLocal(ctx context.Context, l *lake, ds string, paths []string, spec jobs.Job, batch int, errw io.Writer) (jobs.Job, error) {
 	m, err := openJobs(l, jobRunner(l, batch, localRefresh(l), nil))
 	if err != nil {
 		return jobs.Job{}, err
 	}
 	defer m.Close()
-	j, err := m.Submit(ds, paths, jobs.Job{})
+	j, err := m.Submit(ds, paths, spec)
 	if err != nil {
 		return j, err
 	}
@@ -147,7 +199,7 @@ func printReportFile(path string, w io.Writer) error {
 // records were rejected, where the error report is.
 func printJobResult(stdout, stderr io.Writer, j jobs.Job) {
 	for _, s := range j.Skipped {
-		fmt.Fprintln(stderr, "skipped (not FHIR NDJSON or JSON):", s)
+		fmt.Fprintln(stderr, "skipped (not FHIR NDJSON, JSON or CSV):", s)
 	}
 	for _, w := range j.Warnings {
 		fmt.Fprintln(stderr, w)
@@ -191,12 +243,14 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	sum, err := ingest.Import(ctx, st, paths, ingest.Options{
-		BatchSize: batch,
-		Reject:    func(e *ingest.RecordError) { fmt.Fprintln(errw, "rejected:", e) },
-	})
+	opts, err := importOptions(jobs.Job{Normalize: true}, batch)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	opts.Reject = func(e *ingest.RecordError) { fmt.Fprintln(errw, "rejected:", e) }
+	sum, err := ingest.Import(ctx, importSink(st), paths, opts)
 	for _, s := range sum.Skipped {
-		fmt.Fprintln(errw, "skipped (not FHIR NDJSON or JSON):", s)
+		fmt.Fprintln(errw, "skipped (not FHIR NDJSON, JSON or CSV):", s)
 	}
 	if err != nil {
 		return sum, err
@@ -280,8 +334,8 @@ func printImportSummary(w io.Writer, sum ingest.Summary) {
 	if secs > 0 {
 		rate = float64(sum.Resources()) / secs
 	}
-	fmt.Fprintf(w, "files: %d, resources: %d, rejected: %d, %.1f MB in %.2fs (%.0f resources/s)\n",
-		sum.Files, sum.Resources(), sum.Rejected, float64(sum.Bytes)/1e6, secs, rate)
+	fmt.Fprintf(w, "files: %d, resources: %d, rejected: %d, normalized: %d, %.1f MB in %.2fs (%.0f resources/s)\n",
+		sum.Files, sum.Resources(), sum.Rejected, sum.Normalized, float64(sum.Bytes)/1e6, secs, rate)
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -75,19 +75,27 @@ func (c jobClient) do(ctx context.Context, method, path string, body []byte, out
 // importViaJobs hands an import to the server that holds the data folder
 // as a job, follows it with a progress display until it ends, and prints
 // the result as a local import would. A server without import jobs gets
-// the synchronous $import instead.
-func importViaJobs(ctx context.Context, base, ds string, paths []string, stdout, stderr io.Writer) error {
+// the synchronous $import instead (which cannot take a mapping). spec's
+// mapping file is sent inline (see importJobRequest).
+func importViaJobs(ctx context.Context, base, ds string, paths []string, spec jobs.Job, stdout, stderr io.Writer) error {
 	abs, err := absInputs(paths)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(api.ImportJobRequest{Inputs: abs})
+	req, err := importJobRequest(abs, spec)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	c := jobClient{base: base, ds: ds}
 	var j jobs.Job
 	err = c.do(ctx, http.MethodPost, "", body, &j)
+	if errors.Is(err, errNoJobRoutes) && (spec.Mapping != "" || !spec.Normalize) {
+		return fmt.Errorf("import: the server at %s runs no import jobs, so it cannot take --mapping or --no-normalize", base)
+	}
 	if errors.Is(err, errNoJobRoutes) {
 		return importViaServer(ctx, base, ds, paths, stdout, stderr)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/ingest/csvmap"
+	"github.com/fhirlake/fhirlake/ingest/normalize"
 	"github.com/fhirlake/fhirlake/jobs"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -19,6 +21,29 @@ func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
 	return jobs.Open(jobs.Options{Dir: l.cat.DatastoreDir, Datastores: l.datastoreNames, Run: run})
 }
 
+// importSink is where imports write the resources of data store st: the
+// one place to wrap the store (for instance with a reference resolver).
+func importSink(st *store.Store) ingest.Sink { return st }
+
+// importOptions returns the ingest options that job j asks for: its CSV
+// mapping (loaded from the job's copy) and normalisation, with batch
+// resources per store transaction (0: the default). Every import builds
+// its options here; the caller adds Reject and Progress.
+func importOptions(j jobs.Job, batch int) (ingest.Options, error) {
+	opts := ingest.Options{BatchSize: batch}
+	if j.Mapping != "" {
+		m, err := csvmap.LoadFile(j.Mapping)
+		if err != nil {
+			return opts, fmt.Errorf("import: CSV mapping: %w", err)
+		}
+		opts.CSV = m
+	}
+	if j.Normalize {
+		opts.Normalize = normalize.New(normalize.Options{})
+	}
+	return opts, nil
+}
+
 // jobRunner returns the Runner of import jobs into the data stores of l:
 // the records go to the raw store in batches of batch resources (0: the
 // default), each rejected one to the job's error report (and to
@@ -26,22 +51,24 @@ func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
 // the job was cancelled, so that what was committed reaches them.
 func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.RecordError)) jobs.Runner {
 	return func(ctx context.Context, j jobs.Job, run *jobs.Run) error {
+		opts, err := importOptions(j, batch)
+		if err != nil {
+			return err
+		}
 		st, err := l.store(j.Datastore)
 		if err != nil {
 			return err
 		}
 		var fr jobs.Fragments
 		defer fr.Close()
-		sum, importErr := ingest.Import(ctx, st, j.Inputs, ingest.Options{
-			BatchSize: batch,
-			Reject: func(e *ingest.RecordError) {
-				run.Reject(jobs.Reject{Source: e.File, Line: e.Line, Reason: e.Reason, Fragment: fr.Fragment(e.File, e.Line)})
-				if onReject != nil {
-					onReject(e)
-				}
-			},
-			Progress: func(p ingest.Progress) { run.Progress(jobProgress(p)) },
-		})
+		opts.Reject = func(e *ingest.RecordError) {
+			run.Reject(jobs.Reject{Source: e.File, Line: e.Line, Reason: e.Reason, Fragment: fr.Fragment(e.File, e.Line)})
+			if onReject != nil {
+				onReject(e)
+			}
+		}
+		opts.Progress = func(p ingest.Progress) { run.Progress(jobProgress(p)) }
+		sum, importErr := ingest.Import(ctx, importSink(st), j.Inputs, opts)
 		if len(sum.Skipped) > 0 {
 			run.Skip(sum.Skipped...)
 		}
@@ -61,7 +88,7 @@ func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.Re
 // jobProgress converts ingest's progress to a job's.
 func jobProgress(p ingest.Progress) jobs.Progress {
 	out := jobs.Progress{Files: p.Files, FilesTotal: p.FilesTotal, BytesRead: p.BytesRead, BytesTotal: p.BytesTotal,
-		Records: p.Records, Rejected: p.Rejected, ByType: make(map[string]jobs.Counts, len(p.ByType))}
+		Records: p.Records, Rejected: p.Rejected, Normalized: p.Normalized, ByType: make(map[string]jobs.Counts, len(p.ByType))}
 	for t, c := range p.ByType {
 		out.ByType[t] = jobs.Counts{Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged}
 	}
@@ -77,7 +104,7 @@ func viewWarning(r ingest.ViewReport) string {
 // jobSummary turns a job's progress into the summary an import prints.
 func jobSummary(j jobs.Job) ingest.Summary {
 	sum := ingest.Summary{Files: j.Progress.Files, Skipped: j.Skipped, Bytes: j.Progress.BytesRead, Rejected: j.Progress.Rejected,
-		ByType: map[string]*ingest.TypeCounts{}}
+		Normalized: j.Progress.Normalized, ByType: map[string]*ingest.TypeCounts{}}
 	if !j.Finished.IsZero() {
 		sum.Elapsed = j.Finished.Sub(j.Started)
 	}

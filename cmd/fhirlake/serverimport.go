@@ -12,6 +12,7 @@ import (
 	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/ingest"
+	"github.com/fhirlake/fhirlake/ingest/csvmap"
 	"github.com/fhirlake/fhirlake/jobs"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -38,8 +39,9 @@ type serverImporter struct {
 }
 
 var (
-	_ api.Importer   = (*serverImporter)(nil)
-	_ api.ImportJobs = (*serverImporter)(nil)
+	_ api.Importer       = (*serverImporter)(nil)
+	_ api.ImportJobs     = (*serverImporter)(nil)
+	_ api.ImportJobSpecs = (*serverImporter)(nil)
 )
 
 // start opens the job manager and runs again the jobs an earlier server
@@ -102,17 +104,58 @@ func (s *serverImporter) prepare(ctx context.Context, ds string, inputs []string
 	return s.l.ensureDatastore(ctx, ds)
 }
 
-// StartImport implements api.ImportJobs.
+// StartImport implements api.ImportJobs: a job with the default options
+// (normalisation on, no CSV mapping).
 func (s *serverImporter) StartImport(ctx context.Context, ds string, inputs []string) (jobs.Job, error) {
+	return s.StartImportRequest(ctx, ds, api.ImportJobRequest{Inputs: inputs})
+}
+
+// StartImportRequest implements api.ImportJobSpecs. The inline mapping
+// is checked here, then saved with the job (see jobs.Manager.Submit).
+func (s *serverImporter) StartImportRequest(ctx context.Context, ds string, req api.ImportJobRequest) (jobs.Job, error) {
 	m, err := s.manager()
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	created, err := s.prepare(ctx, ds, inputs)
+	spec := jobs.Job{Normalize: req.NormalizeOn()}
+	if req.Mapping != "" {
+		if _, err := csvmap.Load(strings.NewReader(req.Mapping)); err != nil {
+			return jobs.Job{}, fmt.Errorf("%w: mapping: %v", api.ErrBadImport, err)
+		}
+	}
+	created, err := s.prepare(ctx, ds, req.Inputs)
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	return m.Submit(ds, inputs, jobs.Job{CreatedDatastore: created})
+	spec.CreatedDatastore = created
+	if req.Mapping == "" {
+		return m.Submit(ds, req.Inputs, spec)
+	}
+	tmp, err := writeTemp(s.l.cat.DatastoreDir(ds), ".mapping-*.yaml", req.Mapping)
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	defer os.Remove(tmp)
+	spec.Mapping = tmp
+	return m.Submit(ds, req.Inputs, spec)
+}
+
+// writeTemp writes content to a new temporary file in dir, named after
+// pattern (see os.CreateTemp), and returns its path.
+func writeTemp(dir, pattern, content string) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", fmt.Errorf("import: %w", err)
+	}
+	_, werr := f.WriteString(content)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(f.Name())
+		return "", fmt.Errorf("import: %w", werr)
+	}
+	return f.Name(), nil
 }
 
 // ImportJob implements api.ImportJobs.
@@ -156,13 +199,16 @@ func (s *serverImporter) Import(ctx context.Context, ds string, paths []string) 
 	if err != nil {
 		return res, err
 	}
-	sum, importErr := ingest.Import(ctx, st, paths, ingest.Options{
-		Reject: func(e *ingest.RecordError) {
-			if len(res.Rejects) < maxListedRejects {
-				res.Rejects = append(res.Rejects, e.Error())
-			}
-		},
-	})
+	opts, err := importOptions(jobs.Job{Normalize: true}, 0)
+	if err != nil {
+		return res, err
+	}
+	opts.Reject = func(e *ingest.RecordError) {
+		if len(res.Rejects) < maxListedRejects {
+			res.Rejects = append(res.Rejects, e.Error())
+		}
+	}
+	sum, importErr := ingest.Import(ctx, importSink(st), paths, opts)
 	res.Files, res.Bytes, res.Rejected, res.Skipped = sum.Files, sum.Bytes, sum.Rejected, sum.Skipped
 	for t, c := range sum.ByType {
 		res.ByType[t] = api.ImportCounts{Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged}
