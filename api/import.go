@@ -45,6 +45,9 @@ type ImportResult struct {
 	Rejects []string `json:"rejects,omitempty"`
 	// Skipped are files that are not FHIR NDJSON or JSON.
 	Skipped []string `json:"skipped,omitempty"`
+	// Warnings tell of references left unresolved and of the resources
+	// merged by business identifier.
+	Warnings []string `json:"warnings,omitempty"`
 	// Views are the views refreshed, with the resources each could not
 	// flatten.
 	Views     []ImportView `json:"views,omitempty"`

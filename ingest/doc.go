@@ -38,6 +38,14 @@
 //     (https://hl7.org/fhir/R4/bundle.html) of type transaction, batch,
 //     collection or searchset, whose entries are unpacked. References to an
 //     entry's "urn:uuid:" or "urn:oid:" fullUrl are rewritten to "Type/id".
+//   - CSV (".csv"), converted through Options.CSV (package csvmap): each
+//     row's problems are rejected records naming the row and column; a
+//     CSV file without a mapping is rejected whole.
+//
+// Options.Normalize, when set, rewrites each valid record (package
+// normalize) on all CPUs before it is batched. The sink may be the store
+// itself or a wrapper (package resolve resolves references and merges by
+// identifier).
 //
 // Every record is checked for: valid UTF-8 and JSON, a JSON object, a known R4
 // resourceType (fhir.IsResourceType) and a valid logical id (fhir.ValidID).

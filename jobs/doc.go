@@ -12,6 +12,7 @@
 //
 //	<store>/imports/<id>/job.json      the Job, rewritten atomically (temp file + rename)
 //	<store>/imports/<id>/errors.ndjson one OperationOutcome per rejected record
+//	<store>/imports/<id>/mapping.yaml  the CSV mapping the job was given, if any
 //
 // so jobs survive restarts. [Open] turns the jobs it finds queued or
 // running (their process died) into [Interrupted]; [Manager.Resume] runs

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -248,7 +249,10 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 		return ingest.Summary{}, err
 	}
 	opts.Reject = func(e *ingest.RecordError) { fmt.Fprintln(errw, "rejected:", e) }
-	sum, err := ingest.Import(ctx, importSink(st), paths, opts)
+	sum, warnings, err := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
+	for _, w := range warnings {
+		fmt.Fprintln(errw, w)
+	}
 	for _, s := range sum.Skipped {
 		fmt.Fprintln(errw, "skipped (not FHIR NDJSON, JSON or CSV):", s)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/ingest/csvmap"
 	"github.com/fhirlake/fhirlake/ingest/normalize"
+	"github.com/fhirlake/fhirlake/ingest/resolve"
 	"github.com/fhirlake/fhirlake/jobs"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -21,9 +22,44 @@ func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
 	return jobs.Open(jobs.Options{Dir: l.cat.DatastoreDir, Datastores: l.datastoreNames, Run: run})
 }
 
-// importSink is where imports write the resources of data store st: the
-// one place to wrap the store (for instance with a reference resolver).
-func importSink(st *store.Store) ingest.Sink { return st }
+// importResolved imports paths into st through the reference resolver
+// (package resolve: conditional and identifier-only references become
+// Type/id, directory resources sharing a business identifier are merged),
+// then retries the references that were read before their targets. It
+// returns the warnings to report: references left as they were, merges.
+// source names the import in the merge records.
+func importResolved(ctx context.Context, st *store.Store, source string, paths []string, opts ingest.Options) (ingest.Summary, []string, error) {
+	sink := resolve.New(st, resolve.Options{Source: source})
+	sum, err := ingest.Import(ctx, sink, paths, opts)
+	if err != nil {
+		// What was committed stays; the retries are lost, not the data.
+		return sum, nil, err
+	}
+	rep, err := sink.Finish(ctx)
+	if err != nil {
+		return sum, nil, fmt.Errorf("import: resolve references: %w", err)
+	}
+	return sum, resolveWarnings(rep), nil
+}
+
+// resolveWarnings describes what the resolver could not do, and what it
+// merged.
+func resolveWarnings(rep resolve.Report) []string {
+	var out []string
+	for _, w := range rep.Warnings {
+		out = append(out, "reference: "+w.String())
+	}
+	if n := rep.Unresolved + rep.Ambiguous; n > len(rep.Warnings) {
+		out = append(out, fmt.Sprintf("references: %d left unresolved, %d ambiguous (the first %d are listed)", rep.Unresolved, rep.Ambiguous, len(rep.Warnings)))
+	}
+	for _, m := range rep.Merges {
+		out = append(out, "merged: "+m.String())
+	}
+	if rep.MergeCount > len(rep.Merges) {
+		out = append(out, fmt.Sprintf("merged: %d resources in all (the first %d are listed)", rep.MergeCount, len(rep.Merges)))
+	}
+	return out
+}
 
 // importOptions returns the ingest options that job j asks for: its CSV
 // mapping (loaded from the job's copy) and normalisation, with batch
@@ -68,7 +104,10 @@ func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.Re
 			}
 		}
 		opts.Progress = func(p ingest.Progress) { run.Progress(jobProgress(p)) }
-		sum, importErr := ingest.Import(ctx, importSink(st), j.Inputs, opts)
+		sum, warnings, importErr := importResolved(ctx, st, j.ID, j.Inputs, opts)
+		for _, w := range warnings {
+			run.Warn(w)
+		}
 		if len(sum.Skipped) > 0 {
 			run.Skip(sum.Skipped...)
 		}

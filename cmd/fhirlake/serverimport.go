@@ -208,7 +208,8 @@ func (s *serverImporter) Import(ctx context.Context, ds string, paths []string) 
 			res.Rejects = append(res.Rejects, e.Error())
 		}
 	}
-	sum, importErr := ingest.Import(ctx, importSink(st), paths, opts)
+	sum, warnings, importErr := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
+	res.Warnings = warnings
 	res.Files, res.Bytes, res.Rejected, res.Skipped = sum.Files, sum.Bytes, sum.Rejected, sum.Skipped
 	for t, c := range sum.ByType {
 		res.ByType[t] = api.ImportCounts{Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged}

@@ -145,3 +145,10 @@ func (s *Sink) report(typ, id string, unresolved []unresolvedRef) {
 		s.warn(Warning{Type: typ, ID: id, Path: u.path, Value: u.value, Reason: u.reason})
 	}
 }
+
+// FindByIdentifier passes through to the store, so that a reader that
+// finds or creates resources by identifier (CSV extracts) sees the
+// same store as the sink (ingest.IdentifierFinder).
+func (s *Sink) FindByIdentifier(ctx context.Context, typ string, q store.IdentifierQuery) ([]string, error) {
+	return s.st.FindByIdentifier(ctx, typ, q)
+}
