@@ -83,6 +83,24 @@ type Summary struct {
 	// Normalized counts the records Options.Normalize changed.
 	Normalized int
 	Elapsed    time.Duration
+	// Stages is the time each stage was busy.
+	Stages Stages
+}
+
+// Stages is the time each stage of an import was busy. The stages run at
+// the same time (the reader parses the next batch while the normalize
+// stage works on one and the sink writes another), so their sum exceeds
+// the elapsed time and the largest one sets the pace.
+type Stages struct {
+	// Read is reading, decompressing, parsing and validating (and
+	// converting CSV), less the time the reader waited for the next
+	// stage to take a batch.
+	Read time.Duration
+	// Normalize is normalising batches (Options.Normalize), on all CPUs.
+	Normalize time.Duration
+	// Write is the sink's Put: for the store, hashing, compressing and
+	// committing; for a resolving sink, resolving references too.
+	Write time.Duration
 }
 
 // Resources is the number of valid resources read.
@@ -158,7 +176,7 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 			opts.Reject(e)
 		}
 	}
-	out := newBatchSender(ctx, norm, batches, reject, func(n int) {
+	out := newBatchSender(ctx, norm, &sum.Stages.Normalize, batches, reject, func(n int) {
 		sum.Normalized += n // only the stage's goroutine writes it
 		tr.update(false, func(p *Progress) { p.Normalized += n })
 	})
@@ -178,6 +196,7 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 		},
 		Reject: reject,
 	}
+	readStart := time.Now()
 	readErr := ins.read(ctx, h, func(in input, read func() error) error {
 		sum.Bytes += in.size
 		sum.Files++
@@ -188,6 +207,7 @@ func Import(ctx context.Context, sink Sink, paths []string, opts Options) (Summa
 	if readErr == nil && len(batch.in) > 0 {
 		readErr = out.send(batch)
 	}
+	sum.Stages.Read = time.Since(readStart) - out.waited
 	out.close()
 	writeErr := <-done
 	tr.update(true, func(*Progress) {})
@@ -209,7 +229,9 @@ func writeBatches(ctx context.Context, cancel context.CancelFunc, sink Sink, bat
 		if firstErr != nil {
 			continue // drain so the reader never blocks
 		}
+		t0 := time.Now()
 		outcomes, err := sink.Put(ctx, b)
+		sum.Stages.Write += time.Since(t0)
 		if err != nil {
 			firstErr = fmt.Errorf("ingest: write batch of %d resources: %w", len(b), err)
 			cancel() // stop the reader; committed batches stay committed

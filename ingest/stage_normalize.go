@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/fhirlake/fhirlake/ingest/normalize"
 	"github.com/fhirlake/fhirlake/store"
@@ -54,15 +55,18 @@ type batchSender struct {
 	ctx context.Context
 	raw chan pendingBatch // to the stage; nil when it is off
 	out chan<- []store.Input
+	// waited is the time send spent waiting for the next stage (the
+	// reader's goroutine owns it).
+	waited time.Duration
 }
 
 // newBatchSender sends batches to out, through stage (nil: off), whose
 // goroutine it starts; see normalizeStage.run for reject and changed.
-func newBatchSender(ctx context.Context, stage *normalizeStage, out chan<- []store.Input, reject func(*RecordError), changed func(int)) *batchSender {
+func newBatchSender(ctx context.Context, stage *normalizeStage, busy *time.Duration, out chan<- []store.Input, reject func(*RecordError), changed func(int)) *batchSender {
 	bs := &batchSender{ctx: ctx, out: out}
 	if stage != nil {
 		bs.raw = make(chan pendingBatch, 1)
-		go stage.run(ctx, bs.raw, out, reject, changed)
+		go stage.run(ctx, bs.raw, out, busy, reject, changed)
 	}
 	return bs
 }
@@ -78,6 +82,7 @@ func (bs *batchSender) newBatch(size int) pendingBatch {
 
 // send hands b on, or returns ctx's error once it is done.
 func (bs *batchSender) send(b pendingBatch) error {
+	defer func(t0 time.Time) { bs.waited += time.Since(t0) }(time.Now())
 	if bs.raw == nil {
 		select {
 		case bs.out <- b.in:
@@ -110,13 +115,17 @@ func (bs *batchSender) close() {
 // the records read before the batch was sent, so not strictly in file
 // order); changed counts the changed ones. Once ctx is done it drains in
 // without sending.
-func (s *normalizeStage) run(ctx context.Context, in <-chan pendingBatch, out chan<- []store.Input, reject func(*RecordError), changed func(int)) {
+// busy accumulates the time spent normalising; it is the stage's until
+// out is closed.
+func (s *normalizeStage) run(ctx context.Context, in <-chan pendingBatch, out chan<- []store.Input, busy *time.Duration, reject func(*RecordError), changed func(int)) {
 	defer close(out)
 	for b := range in {
 		if ctx.Err() != nil {
 			continue
 		}
+		t0 := time.Now()
 		batch, n := s.batch(b, reject)
+		*busy += time.Since(t0)
 		if n > 0 {
 			changed(n)
 		}

@@ -52,6 +52,10 @@ func TestImportNormalize(t *testing.T) {
 			require.Empty(t, res.rejects)
 			require.Equal(t, tc.wantNormalized, res.sum.Normalized)
 			require.Equal(t, tc.wantNormalized, last.Normalized)
+			require.Positive(t, res.sum.Stages.Read, "the reader was timed")
+			require.Positive(t, res.sum.Stages.Write, "the sink was timed")
+			require.Equal(t, tc.norm != nil, res.sum.Stages.Normalize > 0, "the normalize stage is timed when it runs")
+			require.LessOrEqual(t, res.sum.Stages.Write, res.sum.Elapsed)
 			bodies := map[string][]byte{}
 			for _, byID := range res.stored {
 				for id, b := range byID {

@@ -67,6 +67,13 @@ type Job struct {
 	// such as resources a view could not flatten.
 	Skipped  []string `json:"skipped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// StageSeconds is the time each stage of the import was busy, in
+	// seconds, summed over runs: read (parse and validate), normalize,
+	// write (resolve references and commit), resolve (the retried
+	// references at the end) and views (flatten, index, cluster). Read,
+	// normalize and write run at the same time, so the sum exceeds the
+	// elapsed time.
+	StageSeconds map[string]float64 `json:"stageSeconds,omitempty"`
 	// Error says why a failed job failed.
 	Error string `json:"error,omitempty"`
 	// ErrorReport is the path of the NDJSON error report on the server.
@@ -131,6 +138,13 @@ func (j Job) clone() Job {
 	j.Inputs = append([]string(nil), j.Inputs...)
 	j.Skipped = append([]string(nil), j.Skipped...)
 	j.Warnings = append([]string(nil), j.Warnings...)
+	if j.StageSeconds != nil {
+		m := make(map[string]float64, len(j.StageSeconds))
+		for k, v := range j.StageSeconds {
+			m[k] = v
+		}
+		j.StageSeconds = m
+	}
 	if j.Progress.ByType != nil {
 		m := make(map[string]Counts, len(j.Progress.ByType))
 		for k, v := range j.Progress.ByType {

@@ -146,6 +146,17 @@ func (r *Run) Skip(files ...string) {
 	r.e.job.Skipped = append(r.e.job.Skipped, files...)
 }
 
+// Stage adds d to the time the job's stage name was busy (see
+// Job.StageSeconds).
+func (r *Run) Stage(name string, d time.Duration) {
+	r.m.mu.Lock()
+	defer r.m.mu.Unlock()
+	if r.e.job.StageSeconds == nil {
+		r.e.job.StageSeconds = map[string]float64{}
+	}
+	r.e.job.StageSeconds[name] += d.Seconds()
+}
+
 // Warn records a problem that does not fail the job.
 func (r *Run) Warn(msg string) {
 	r.m.mu.Lock()

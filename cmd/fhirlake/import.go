@@ -206,6 +206,9 @@ func printJobResult(stdout, stderr io.Writer, j jobs.Job) {
 		fmt.Fprintln(stderr, w)
 	}
 	printImportSummary(stdout, jobSummary(j))
+	if line := stageLine(j.StageSeconds); line != "" {
+		fmt.Fprintln(stdout, line)
+	}
 	if j.Progress.Rejected > 0 {
 		fmt.Fprintf(stderr, "import %s completed with errors: %d records rejected; error report: %s\n",
 			j.ID, j.Progress.Rejected, j.ErrorReport)
@@ -249,7 +252,7 @@ func importInto(ctx context.Context, l *lake, ds string, paths []string, batch i
 		return ingest.Summary{}, err
 	}
 	opts.Reject = func(e *ingest.RecordError) { fmt.Fprintln(errw, "rejected:", e) }
-	sum, warnings, err := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
+	sum, warnings, _, err := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
 	for _, w := range warnings {
 		fmt.Fprintln(errw, w)
 	}
@@ -349,4 +352,23 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// stageOrder is the order of an import's stages (see jobs.Job.StageSeconds).
+var stageOrder = []string{"read", "normalize", "write", "resolve", "views"}
+
+// stageLine describes the time each stage of an import was busy, e.g.
+// "stages (s): read 12.1, normalize 3.0, write 30.2, resolve 0.4, views
+// 41.0 (read, normalize and write overlap)"; "" when none was recorded.
+func stageLine(secs map[string]float64) string {
+	if len(secs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, name := range stageOrder {
+		if v, ok := secs[name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.2f", name, v))
+		}
+	}
+	return "stages (s): " + strings.Join(parts, ", ") + " (read, normalize and write overlap)"
 }

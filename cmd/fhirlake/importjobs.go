@@ -324,6 +324,9 @@ func printJobStatus(w io.Writer, j jobs.Job) {
 		fmt.Fprintf(w, "error:      %s\n", j.Error)
 	}
 	fmt.Fprintf(w, "errors:     %s\n", j.ErrorReport)
+	if line := stageLine(j.StageSeconds); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	if len(p.ByType) > 0 {
 		sum := jobSummary(j)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)

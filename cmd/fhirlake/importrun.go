@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/ingest/csvmap"
@@ -26,20 +27,31 @@ func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
 // (package resolve: conditional and identifier-only references become
 // Type/id, directory resources sharing a business identifier are merged),
 // then retries the references that were read before their targets. It
-// returns the warnings to report: references left as they were, merges.
-// source names the import in the merge records.
-func importResolved(ctx context.Context, st *store.Store, source string, paths []string, opts ingest.Options) (ingest.Summary, []string, error) {
+// returns the warnings to report (references left as they were, merges)
+// and the time the retries took. source names the import in the merge
+// records.
+func importResolved(ctx context.Context, st *store.Store, source string, paths []string, opts ingest.Options) (ingest.Summary, []string, time.Duration, error) {
 	sink := resolve.New(st, resolve.Options{Source: source})
 	sum, err := ingest.Import(ctx, sink, paths, opts)
 	if err != nil {
 		// What was committed stays; the retries are lost, not the data.
-		return sum, nil, err
+		return sum, nil, 0, err
 	}
+	start := time.Now()
 	rep, err := sink.Finish(ctx)
 	if err != nil {
-		return sum, nil, fmt.Errorf("import: resolve references: %w", err)
+		return sum, nil, time.Since(start), fmt.Errorf("import: resolve references: %w", err)
 	}
-	return sum, resolveWarnings(rep), nil
+	return sum, resolveWarnings(rep), time.Since(start), nil
+}
+
+// recordStages adds an import's stage times to its job.
+func recordStages(run *jobs.Run, st ingest.Stages, resolve, views time.Duration) {
+	run.Stage("read", st.Read)
+	run.Stage("normalize", st.Normalize)
+	run.Stage("write", st.Write)
+	run.Stage("resolve", resolve)
+	run.Stage("views", views)
 }
 
 // resolveWarnings describes what the resolver could not do, and what it
@@ -104,10 +116,12 @@ func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.Re
 			}
 		}
 		opts.Progress = func(p ingest.Progress) { run.Progress(jobProgress(p)) }
-		sum, warnings, importErr := importResolved(ctx, st, j.ID, j.Inputs, opts)
+		sum, warnings, resolving, importErr := importResolved(ctx, st, j.ID, j.Inputs, opts)
 		for _, w := range warnings {
 			run.Warn(w)
 		}
+		viewStart := time.Now()
+		defer func() { recordStages(run, sum.Stages, resolving, time.Since(viewStart)) }()
 		if len(sum.Skipped) > 0 {
 			run.Skip(sum.Skipped...)
 		}

@@ -208,7 +208,7 @@ func (s *serverImporter) Import(ctx context.Context, ds string, paths []string) 
 			res.Rejects = append(res.Rejects, e.Error())
 		}
 	}
-	sum, warnings, importErr := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
+	sum, warnings, _, importErr := importResolved(ctx, st, strings.Join(paths, " "), paths, opts)
 	res.Warnings = warnings
 	res.Files, res.Bytes, res.Rejected, res.Skipped = sum.Files, sum.Bytes, sum.Rejected, sum.Skipped
 	for t, c := range sum.ByType {
