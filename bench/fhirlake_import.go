@@ -23,9 +23,32 @@ type importRun struct {
 	Resources int
 	Rejected  int
 	PeakRSSMB float64 // the child's maximum resident set size (rusage)
+	// Stages is the time each stage was busy, in seconds, as the child
+	// printed it ("stages (s): read 1.20, normalize …").
+	Stages map[string]float64
 }
 
-var importSummary = regexp.MustCompile(`resources: (\d+), rejected: (\d+)`)
+var (
+	importSummary = regexp.MustCompile(`resources: (\d+), rejected: (\d+)`)
+	importStages  = regexp.MustCompile(`(?m)^stages \(s\): (.*) \(`)
+	importStage   = regexp.MustCompile(`([a-z]+) ([0-9.]+)`)
+)
+
+// parseStages reads the stages line of an import's output; nil when there
+// is none.
+func parseStages(out []byte) map[string]float64 {
+	m := importStages.FindSubmatch(out)
+	if m == nil {
+		return nil
+	}
+	stages := map[string]float64{}
+	for _, kv := range importStage.FindAllSubmatch(m[1], -1) {
+		if v, err := strconv.ParseFloat(string(kv[2]), 64); err == nil {
+			stages[string(kv[1])] = v
+		}
+	}
+	return stages
+}
 
 // profileEnv is the variable that makes the fhirlake binary write a CPU
 // profile (cmd/fhirlake/profile.go).
@@ -61,6 +84,7 @@ func runImport(ctx context.Context, fhirlake []string, dataDir, ndjson, profile 
 	}
 	run.Resources, _ = strconv.Atoi(string(m[1]))
 	run.Rejected, _ = strconv.Atoi(string(m[2]))
+	run.Stages = parseStages(stdout.Bytes())
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		run.PeakRSSMB = float64(ru.Maxrss) / 1024 // kB on Linux
 	}

@@ -59,3 +59,10 @@ func TestRunImport(t *testing.T) {
 		})
 	}
 }
+
+func TestParseStages(t *testing.T) {
+	out := []byte("files: 11, resources: 6835, rejected: 0, normalized: 53, 5.6 MB in 1.22s (5597 resources/s)\n" +
+		"stages (s): read 0.41, normalize 0.05, write 0.90, resolve 0.01, views 1.10 (read, normalize and write overlap)\n")
+	require.Equal(t, map[string]float64{"read": 0.41, "normalize": 0.05, "write": 0.9, "resolve": 0.01, "views": 1.1}, parseStages(out))
+	require.Nil(t, parseStages([]byte("files: 1, resources: 1, rejected: 0\n")))
+}

@@ -41,7 +41,13 @@ func (s ingestSuite) Run(ctx context.Context, env *Env) ([]Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			return figures(run.Elapsed, run.PeakRSSMB), nil
+			f := figures(run.Elapsed, run.PeakRSSMB)
+			for _, st := range importStageNames {
+				if v, ok := run.Stages[st]; ok {
+					f[stageMetric(st)] = 100 * v / run.Elapsed.Seconds()
+				}
+			}
+			return f, nil
 		}},
 		{Name: "postgres", Run: func(ctx context.Context) (map[string]float64, error) {
 			elapsed, rss, err := pgIngest(ctx, env, files, int64(total))
@@ -68,8 +74,27 @@ func (s ingestSuite) Run(ctx context.Context, env *Env) ([]Result, error) {
 		}
 		out = append(out, r)
 	}
+	// fhirlake's own breakdown: no baseline has these stages.
+	for _, st := range importStageNames {
+		fl := samples.Metric(stageMetric(st))
+		if len(fl[Fhirlake]) == 0 {
+			continue
+		}
+		r, err := NewResult(s.Name(), "ndjson load", env.Patients, stageMetric(st), "% of wall time", LowerIsBetter, []string{Fhirlake}, fl)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
 	return out, nil
 }
+
+// importStageNames are the stages `fhirlake import` times (see
+// cmd/fhirlake's stageLine); read, normalize and write overlap.
+var importStageNames = []string{"read", "normalize", "write", "resolve", "views"}
+
+// stageMetric names the share of an import's wall time a stage was busy.
+func stageMetric(stage string) string { return "time in " + stage }
 
 // pgIngest loads every file into a fresh table on a fresh connection and
 // returns the time of the COPYs and the backend's peak RSS.
