@@ -91,7 +91,7 @@ func (s ingestSuite) Run(ctx context.Context, env *Env) ([]Result, error) {
 
 // importStageNames are the stages `fhirlake import` times (see
 // cmd/fhirlake's stageLine); read, normalize and write overlap.
-var importStageNames = []string{"read", "normalize", "write", "resolve", "views"}
+var importStageNames = []string{"read", "normalize", "write", "resolve", "link", "views"}
 
 // stageMetric names the share of an import's wall time a stage was busy.
 func stageMetric(stage string) string { return "time in " + stage }

@@ -70,7 +70,8 @@ type Job struct {
 	// StageSeconds is the time each stage of the import was busy, in
 	// seconds, summed over runs: read (parse and validate), normalize,
 	// write (resolve references and commit), resolve (the retried
-	// references at the end) and views (flatten, index, cluster). Read,
+	// references at the end), link (patient record linkage, when Patients
+	// were written) and views (flatten, index, cluster). Read,
 	// normalize and write run at the same time, so the sum exceeds the
 	// elapsed time.
 	StageSeconds map[string]float64 `json:"stageSeconds,omitempty"`

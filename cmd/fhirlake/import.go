@@ -355,7 +355,7 @@ func sortedKeys(m map[string]int) []string {
 }
 
 // stageOrder is the order of an import's stages (see jobs.Job.StageSeconds).
-var stageOrder = []string{"read", "normalize", "write", "resolve", "views"}
+var stageOrder = []string{"read", "normalize", "write", "resolve", "link", "views"}
 
 // stageLine describes the time each stage of an import was busy, e.g.
 // "stages (s): read 12.1, normalize 3.0, write 30.2, resolve 0.4, views

@@ -30,7 +30,7 @@ func TestImportSyntheaSmall(t *testing.T) {
 	}
 	first := imp()
 	require.Contains(t, first, "rejected: 0")
-	require.Regexp(t, `stages \(s\): read [0-9.]+, normalize [0-9.]+, write [0-9.]+, resolve [0-9.]+, views [0-9.]+ `, first)
+	require.Regexp(t, `stages \(s\): read [0-9.]+, normalize [0-9.]+, write [0-9.]+, resolve [0-9.]+, (link [0-9.]+, )?views [0-9.]+ `, first)
 
 	l, err := openLake(data, "test")
 	require.NoError(t, err)

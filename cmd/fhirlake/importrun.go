@@ -8,6 +8,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/ingest"
 	"github.com/fhirlake/fhirlake/ingest/csvmap"
+	"github.com/fhirlake/fhirlake/ingest/linkage"
 	"github.com/fhirlake/fhirlake/ingest/normalize"
 	"github.com/fhirlake/fhirlake/ingest/resolve"
 	"github.com/fhirlake/fhirlake/jobs"
@@ -43,6 +44,21 @@ func importResolved(ctx context.Context, st *store.Store, source string, paths [
 		return sum, nil, time.Since(start), fmt.Errorf("import: resolve references: %w", err)
 	}
 	return sum, resolveWarnings(rep), time.Since(start), nil
+}
+
+// linkImported runs patient record linkage (fhirlake link, with the
+// default thresholds) over the data store after an import that wrote
+// Patients, and says what it found; "" when nothing.
+func linkImported(ctx context.Context, st *store.Store) (string, error) {
+	rep, err := linkPatients(ctx, st, linkage.DefaultConfig())
+	if err != nil {
+		return "", fmt.Errorf("import: %w", err)
+	}
+	if len(rep.Links) == 0 && len(rep.Possibles) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("patients: %d pairs of likely duplicates linked with Patient.link (%d patients updated), %d possible pairs below the link threshold; see the patient_link view and fhirlake link --dry-run",
+		len(rep.Links), len(rep.Updated), len(rep.Possibles)), nil
 }
 
 // recordStages adds an import's stage times to its job.
@@ -119,6 +135,17 @@ func jobRunner(l *lake, batch int, refresh refreshFunc, onReject func(*ingest.Re
 		sum, warnings, resolving, importErr := importResolved(ctx, st, j.ID, j.Inputs, opts)
 		for _, w := range warnings {
 			run.Warn(w)
+		}
+		if importErr == nil && sum.ByType["Patient"] != nil && sum.ByType["Patient"].Created+sum.ByType["Patient"].Updated > 0 {
+			start := time.Now()
+			msg, err := linkImported(ctx, st)
+			run.Stage("link", time.Since(start))
+			if err != nil {
+				return err
+			}
+			if msg != "" {
+				run.Warn(msg)
+			}
 		}
 		viewStart := time.Now()
 		defer func() { recordStages(run, sum.Stages, resolving, time.Since(viewStart)) }()

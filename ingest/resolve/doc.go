@@ -54,7 +54,10 @@
 // identifiers that adds nothing to the version already there (every
 // element of it is contained in that version) leaves that version as it
 // is, so abbreviated copies (Synthea repeats each Organization and
-// Practitioner in every patient Bundle) never replace the full one.
+// Practitioner in every patient Bundle) never replace the full one. The
+// same holds for a Patient whose stored version has links (Patient.link,
+// written by record linkage, package linkage): a copy from its source,
+// which lacks them, keeps the stored version.
 //
 // # Idempotence
 //

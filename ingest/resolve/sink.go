@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,6 +86,20 @@ func (s *Sink) process(ctx context.Context, in store.Input) (store.Input, error)
 			}
 		}
 		s.idx.register(in.Type, target, ids)
+	}
+	if in.Type == "Patient" && !s.opts.NoDedup {
+		// Record linkage (package linkage) gives stored Patients links
+		// that their sources do not have: a copy that adds nothing to
+		// the stored version keeps it, links included.
+		cur, err := s.current(ctx, in.Type, target)
+		if err != nil {
+			return in, err
+		}
+		if cur != nil && bytes.Contains(cur, []byte(`"link":[`)) && contained(cur, body) {
+			body = cur
+		}
+	}
+	if len(ids) > 0 {
 		s.latest[in.Type+"/"+target] = body
 	}
 	if len(unresolved) > 0 {
