@@ -35,6 +35,9 @@ func mountTmpfs(t *testing.T, size string) string {
 // ran out of space.
 func TestImportDiskFull(t *testing.T) {
 	ctx := context.Background()
+	// 150 patients make an Observation index of about 280,000 rows:
+	// clustered, so that one size runs out of room while it is.
+	t.Setenv("FHIRLAKE_CLUSTER_MIN_ROWS", "100000")
 	dir := t.TempDir()
 	gen := filepath.Join(dir, "gen")
 	var out bytes.Buffer
