@@ -1,0 +1,130 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// crashChildEnv names the log folder of a child process (this test
+// binary, re-executed) that appends until it is killed with SIGKILL.
+const crashChildEnv = "FHIRLAKE_AUDIT_CRASH_CHILD"
+
+// crashLazyEnv, when set, makes the crash child use SyncInterval, which
+// must survive kill -9 as well (the records are written before Append
+// returns).
+const crashLazyEnv = "FHIRLAKE_AUDIT_CRASH_LAZY"
+
+// TestMain lets the test binary act as the crash child.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		if err := crashChild(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild appends from 8 goroutines forever, printing the seq of each
+// acknowledged record on its own line.
+func crashChild(dir string) error {
+	ctx := context.Background()
+	var lazy time.Duration
+	if os.Getenv(crashLazyEnv) != "" {
+		lazy = 50 * time.Millisecond
+	}
+	l, err := Open(ctx, dir, Options{Key: []byte("crash-test-key-crash-test-key-32"), SegmentSize: 64 << 10, SyncInterval: lazy})
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	errc := make(chan error, 8)
+	for c := range 8 {
+		go func() {
+			for i := 0; ; i++ {
+				rc, err := l.Append(ctx, sampleEvent(c*1_000_000+i))
+				if err != nil {
+					errc <- err
+					return
+				}
+				mu.Lock()
+				_, err = fmt.Fprintln(os.Stdout, rc.Seq) // unbuffered: printed means acknowledged
+				mu.Unlock()
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	return <-errc
+}
+
+// TestKill9LosesNoAcknowledgedRecord kills an appending child with
+// SIGKILL three times; after each kill every seq it printed (and so had
+// been acknowledged) is in the log, Open recovers it and Verify passes.
+func TestKill9LosesNoAcknowledgedRecord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test re-executes the test binary")
+	}
+	for _, lazy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lazy=%t", lazy), func(t *testing.T) { kill9Rounds(t, lazy) })
+	}
+}
+
+func kill9Rounds(t *testing.T, lazy bool) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "audit")
+	key := []byte("crash-test-key-crash-test-key-32")
+	var acked []uint64
+	for round := range 3 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		if lazy {
+			cmd.Env = append(cmd.Env, crashLazyEnv+"=1")
+		}
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(stdout)
+		n := 0
+		for sc.Scan() {
+			seq, err := strconv.ParseUint(sc.Text(), 10, 64)
+			require.NoError(t, err)
+			acked = append(acked, seq)
+			if n++; n == 500 {
+				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+			}
+		}
+		_ = cmd.Wait()
+		require.GreaterOrEqual(t, n, 500, "round %d: the child stopped early", round)
+
+		l, err := Open(ctx, dir, Options{Key: key})
+		require.NoError(t, err, "round %d", round)
+		require.NoError(t, l.Close())
+		rep, err := Verify(dir, key)
+		require.NoError(t, err, "round %d", round)
+		present := make(map[uint64]bool, rep.Records)
+		require.NoError(t, Rows(ctx, dir, func(r Record) error {
+			present[r.Seq] = true
+			return nil
+		}))
+		for _, s := range acked {
+			require.True(t, present[s], "round %d: acknowledged seq %d is missing (head %d)", round, s, rep.Head.Seq)
+		}
+		t.Logf("round %d: %d acknowledged, %d records in the log", round, len(acked), rep.Records)
+	}
+}
