@@ -67,6 +67,7 @@ func (h *handler) system(w http.ResponseWriter, r *http.Request) {
 	}
 	switch in.Type {
 	case "transaction":
+		noteAction(r, "transaction")
 		h.transaction(w, r, st, &in)
 	case "batch":
 		h.batch(w, r, &in)

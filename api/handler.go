@@ -76,6 +76,10 @@ type Options struct {
 	// Now returns the current time; the CapabilityStatement's date is the
 	// time NewHandler was called. Defaults to time.Now.
 	Now func() time.Time
+	// Audit, when set, records every request (who, from where, the
+	// interaction, the resources touched, the outcome) before its answer
+	// starts; a request the log refuses is answered 500.
+	Audit Auditor
 }
 
 // handler serves the FHIR REST API.
@@ -141,6 +145,13 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 // ServeHTTP logs the request and dispatches it.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if h.opts.Audit != nil {
+		notes := &auditNotes{}
+		r = r.WithContext(context.WithValue(r.Context(), auditNotesKey{}, notes))
+		aw := &auditWriter{ResponseWriter: w, h: h, r: r, notes: notes}
+		defer aw.finish()
+		w = aw
+	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if p := r.URL.Path; strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
 		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {

@@ -40,6 +40,7 @@ func searchEntries(r *http.Request, rd Reader, q *search.Query, refs [][2]string
 			}
 		}
 		out = append(out, bundleEntry{FullURL: baseURL(r) + "/" + ref[0] + "/" + ref[1], Resource: body, Search: &entrySearch{Mode: mode}})
+		noteRefs(r, ref)
 	}
 	return out, nil
 }

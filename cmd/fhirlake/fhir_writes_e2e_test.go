@@ -18,6 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhirlake/fhirlake/audit"
 )
 
 // TestFHIRWritesReachSQL writes through the FHIR API of a running server
@@ -217,6 +219,26 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 		}
 	}
 	kill9(t, cmd)
+
+	// Every acknowledged interaction is in the audit log, whose chain is
+	// intact: the killed server appended each record before answering.
+	audited := map[string]int{}
+	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+		if r.Kind == audit.KindFHIR && r.Outcome.Result == audit.Success {
+			for _, ref := range r.Resources {
+				audited[r.Action+" "+ref]++
+			}
+		}
+		return nil
+	}))
+	for i, w := range writes {
+		require.Equal(t, 1, audited["create Patient/"+w.id], "the create of %s is audited", w.id)
+		if i%4 == 0 {
+			require.Equal(t, 1, audited["update Patient/"+w.id], "the update of %s is audited", w.id)
+		}
+	}
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"audit", "verify", "--data", data}, &out, &out), out.String())
 
 	addr, cmd = childServer(t, data)
 	base = "http://" + addr + "/fhir/ward"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fhirlake/fhirlake/api"
+	"github.com/fhirlake/fhirlake/audit"
 	"github.com/fhirlake/fhirlake/engine"
 	"github.com/fhirlake/fhirlake/export"
 	"github.com/fhirlake/fhirlake/fhir/r4"
@@ -33,12 +34,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
 	stmtTimeout := fs.Duration("statement-timeout", 15*time.Minute, "default statement_timeout of SQL sessions (clients may SET their own); 0 for none")
 	memLimit := fs.String("memory-limit", "", "memory DuckDB may use for queries, e.g. 8GB or 50% (default: half of RAM); a query that needs more fails with 53200")
+	auditSync := fs.String("audit-sync", "fsync", "when an audit record is durable before its answer: fsync (on disk; concurrent requests share one fsync) or write (in the operating system, so a crash of fhirlake loses nothing; fsynced every 10 ms, so a power failure may lose the last 10 ms)")
+	auditKeyFile := fs.String("audit-key-file", "", "key of a keyed (HMAC-SHA-256) audit chain, which a disk thief cannot recompute; default: a plain SHA-256 chain")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usagef("serve: --log-level: %v", err)
+	}
+	auditOpts := audit.Options{}
+	switch *auditSync {
+	case "fsync":
+	case "write":
+		auditOpts.SyncInterval = 10 * time.Millisecond
+	default:
+		return usagef("serve: --audit-sync must be fsync or write, not %q", *auditSync)
+	}
+	if *auditKeyFile != "" {
+		key, err := readAuditKey(*auditKeyFile)
+		if err != nil {
+			return err
+		}
+		auditOpts.Key = key
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
@@ -107,10 +125,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer fresh.Close()
 	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log})
 	defer exports.Close()
+	// Every FHIR interaction is recorded in the audit log before it is
+	// answered (the Postgres side is not audited yet).
+	auditLog, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), auditOpts)
+	if err != nil {
+		return fmt.Errorf("serve: audit log: %w", err)
+	}
+	defer auditLog.Close()
 	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
-			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng}),
+			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng,
+			Audit: auditLog}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)
