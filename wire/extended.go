@@ -261,10 +261,12 @@ func (c *conn) execute(ctx context.Context, m *pgproto3.Execute) error {
 	}
 	if err := c.startPortal(ctx, p); err != nil {
 		c.closePortal(m.Portal)
+		c.auditFailure(ctx, p.stmt.sql, nil, err)
 		return err
 	}
 	suspended, err := c.streamRows(p.exec, p.cols, p.formats, int(min(m.MaxRows, 1<<31-1)))
 	if err != nil {
+		c.auditFailure(ctx, p.stmt.sql, p.exec.rows, err)
 		c.closePortal(m.Portal)
 		return err
 	}
@@ -273,8 +275,12 @@ func (c *conn) execute(ctx context.Context, m *pgproto3.Execute) error {
 		return nil
 	}
 	p.tag, p.done = p.exec.rows.Tag(), true
+	aerr := c.auditStatement(ctx, p.stmt.sql, p.tag, p.exec.rows)
 	p.exec.close()
 	p.exec = nil
+	if aerr != nil {
+		return aerr
+	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
 	return nil
 }

@@ -32,6 +32,11 @@ type Options struct {
 	// client may change with SET; 0 means none. A statement that runs
 	// longer is cancelled with 57014 and the connection stays usable.
 	StatementTimeout time.Duration
+	// Audit, when set, records every login attempt and every statement
+	// (user, address, text, tables read, rows, outcome) before the
+	// client learns how it ended: a statement's record precedes its
+	// CommandComplete or ErrorResponse.
+	Audit Auditor
 }
 
 // Server serves the Postgres wire protocol (version 3.0) on top of an

@@ -30,6 +30,7 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) {
 func (c *conn) simpleStatement(ctx context.Context, stmt string) error {
 	e, err := c.startStatement(ctx, stmt)
 	if err != nil {
+		c.auditFailure(ctx, stmt, nil, err)
 		return err
 	}
 	defer e.close()
@@ -38,6 +39,10 @@ func (c *conn) simpleStatement(ctx context.Context, stmt string) error {
 		c.be.Send(rowDescription(cols, e.formats))
 	}
 	if _, err := c.streamRows(e, cols, e.formats, 0); err != nil {
+		c.auditFailure(ctx, stmt, e.rows, err)
+		return err
+	}
+	if err := c.auditStatement(ctx, stmt, e.rows.Tag(), e.rows); err != nil {
 		return err
 	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(e.rows.Tag())})

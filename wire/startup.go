@@ -206,8 +206,14 @@ func (c *conn) begin(ctx context.Context, p *startupPacket) error {
 	}
 	if err := c.srv.opts.Authenticator.Authenticate(ctx, c.user, c.database, backendExchange{c.be}); err != nil {
 		if code := sqlstate.Code(err); code == sqlstate.InternalError {
-			return &sqlstate.Error{Code: sqlstate.InvalidAuthorization, Message: err.Error(), Err: err}
+			err = &sqlstate.Error{Code: sqlstate.InvalidAuthorization, Message: err.Error(), Err: err}
 		}
+		if aerr := c.auditLogin(ctx, err); aerr != nil {
+			return aerr
+		}
+		return err
+	}
+	if err := c.auditLogin(ctx, nil); err != nil {
 		return err
 	}
 	c.be.Send(&pgproto3.AuthenticationOk{})

@@ -125,13 +125,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer fresh.Close()
 	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log})
 	defer exports.Close()
-	// Every FHIR interaction is recorded in the audit log before it is
-	// answered (the Postgres side is not audited yet).
+	// Every FHIR interaction, SQL statement and login is recorded in the
+	// audit log before it is answered.
 	auditLog, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), auditOpts)
 	if err != nil {
 		return fmt.Errorf("serve: audit log: %w", err)
 	}
 	defer auditLog.Close()
+	pgOpts.Audit = auditLog
 	pg := wire.NewServer(eng, pgOpts)
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,

@@ -32,6 +32,7 @@ const (
 	ProtocolViolation         = "08P01"
 	InternalError             = "XX000"
 	OutOfMemory               = "53200"
+	IOError                   = "58030" // the audit log cannot record an interaction
 )
 
 // Error is an error with a SQLSTATE. Severity defaults to ERROR.
