@@ -65,6 +65,7 @@ func (s *session) queryArrow(ctx context.Context, sql, tag string) (rows wire.Ro
 // arrowRows is a DuckDB result read as Arrow record batches. It is a
 // wire.BatchRows; Next and Values serve callers that want rows.
 type arrowRows struct {
+	tables []string // what the statement read, for its audit record
 	ctx    context.Context
 	rr     array.RecordReader
 	cols   []wire.Column
@@ -394,3 +395,9 @@ func littleEndianInt(b []byte, signed bool) *big.Int {
 	}
 	return n
 }
+
+func (r *arrowRows) setTables(t []string) { r.tables = t }
+
+// Tables lists the tables and views the statement read (wire's
+// TableReporter).
+func (r *arrowRows) Tables() []string { return r.tables }

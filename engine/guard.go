@@ -24,6 +24,8 @@ type plan struct {
 	Kind planKind
 	SQL  string // the text to run, after rewriteCompat
 	Tag  string // command tag; for queries, empty means "SELECT n"
+	// Tables are the tables and views a query reads (see tablesRead).
+	Tables []string
 }
 
 // fileFunctions read files, run SQL text or change the instance; user SQL
@@ -81,7 +83,7 @@ func (s *session) classify(ctx context.Context, sql string) (plan, error) {
 	if err := s.checkTree(stmts[0], run, 0); err != nil {
 		return plan{}, err
 	}
-	return plan{Kind: planQuery, SQL: run}, nil
+	return plan{Kind: planQuery, SQL: run, Tables: tablesRead(stmts[0])}, nil
 }
 
 // parseRewritten parses run, the rewriteCompat form of orig: DuckDB's
@@ -192,7 +194,7 @@ func (s *session) classifyExplain(ctx context.Context, sql string, w []token) (p
 	if err := s.checkTree(stmts[0], run, start); err != nil {
 		return plan{}, err
 	}
-	return plan{Kind: planQuery, SQL: run, Tag: "EXPLAIN"}, nil
+	return plan{Kind: planQuery, SQL: run, Tag: "EXPLAIN", Tables: tablesRead(stmts[0])}, nil
 }
 
 // harmlessSet accepts SET of the Postgres session parameters that drivers

@@ -20,8 +20,10 @@ type rows struct {
 	vals  []any
 	n     int64
 	tag   string
-	err   error
-	end   func() // ends the query's activity record, see activity
+	// tables are what the statement read, for its audit record.
+	tables []string
+	err    error
+	end    func() // ends the query's activity record, see activity
 }
 
 func newRows(ctx context.Context, r *sql.Rows, tag string) (*rows, error) {
@@ -123,3 +125,9 @@ func columnName(name string) string {
 	}
 	return strings.ToLower(fn)
 }
+
+func (rs *rows) setTables(t []string) { rs.tables = t }
+
+// Tables lists the tables and views the statement read (wire's
+// TableReporter).
+func (rs *rows) Tables() []string { return rs.tables }

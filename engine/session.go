@@ -55,7 +55,11 @@ func (s *session) Query(ctx context.Context, sql string) (wire.Rows, error) {
 		}
 		return &doneRows{tag: p.Tag}, nil
 	}
-	return s.run(ctx, p.SQL, p.Tag)
+	rows, err := s.run(ctx, p.SQL, p.Tag)
+	if t, ok := rows.(interface{ setTables([]string) }); ok && err == nil {
+		t.setTables(p.Tables)
+	}
+	return rows, err
 }
 
 // run executes a checked query: through DuckDB's Arrow interface when

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/fhirlake/fhirlake/internal/sqlstate"
@@ -104,5 +105,49 @@ func nonEmpty(parts ...string) []string {
 			out = append(out, p)
 		}
 	}
+	return out
+}
+
+// tablesRead lists the tables and views a statement's json_serialize_sql
+// tree reads, as written (schema.table), sorted and without repeats or
+// the statement's own WITH names: for its audit record (wire's
+// TableReporter).
+func tablesRead(tree any) []string {
+	seen, ctes := map[string]bool{}, map[string]bool{}
+	var walk func(any)
+	walk = func(node any) {
+		switch n := node.(type) {
+		case []any:
+			for _, c := range n {
+				walk(c)
+			}
+		case map[string]any:
+			if n["type"] == "BASE_TABLE" {
+				str := func(k string) string { v, _ := n[k].(string); return v }
+				seen[strings.Join(nonEmpty(str("catalog_name"), str("schema_name"), str("table_name")), ".")] = true
+			}
+			if m, ok := n["cte_map"].(map[string]any); ok {
+				entries, _ := m["map"].([]any)
+				for _, e := range entries {
+					if kv, ok := e.(map[string]any); ok {
+						if k, ok := kv["key"].(string); ok {
+							ctes[k] = true
+						}
+					}
+				}
+			}
+			for _, c := range n {
+				walk(c)
+			}
+		}
+	}
+	walk(tree)
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		if !ctes[t] {
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
 	return out
 }

@@ -38,7 +38,7 @@ func TestServeAuditsBothProtocols(t *testing.T) {
 		switch {
 		case r.Kind == audit.KindLogin && r.Actor.User == "fhirlake" && r.DataStore == "ward":
 			kinds = append(kinds, "login")
-		case r.Kind == audit.KindSQL && r.Query == "SELECT count(*) FROM patient" && r.Rows == 1:
+		case r.Kind == audit.KindSQL && r.Query == "SELECT count(*) FROM patient" && r.Rows == 1 && len(r.Tables) == 1 && r.Tables[0] == "patient":
 			kinds = append(kinds, "sql")
 		case r.Kind == audit.KindFHIR && r.Action == "read" && len(r.Resources) == 1 && r.Resources[0] == "Patient/nobody" && r.Outcome.Code == "404":
 			kinds = append(kinds, "fhir")
