@@ -88,15 +88,20 @@ func supportedTypes() string {
 
 // emitBundle makes the second pass: it emits every entry, with references
 // rewritten through ix.refs, and then the problem that ended the read, if
-// any.
+// any. An entry repeating the fullUrl or the Type/id of an earlier entry
+// of the same Bundle is rejected (see dupEntryReason).
 func emitBundle(em *emitter, src *source, base int, ix *bundleIndex) error {
 	es := newEntryScanner()
+	ids := newIDSet()
 	w := newBundleWalker(src, base)
 	w.member = func(string, []byte, int) error { return nil }
 	w.entry = func(i int, raw []byte, line int) error {
 		e, bad := es.inspect(raw, i)
 		if bad != nil {
 			return em.reject(line, bad.reason)
+		}
+		if reason := dupEntryReason(ids, e, i); reason != "" {
+			return em.reject(line, reason)
 		}
 		return em.record(line, e.res.typ, e.res.id, body(e.data, e.res, ix.refs, e.assigned))
 	}
@@ -109,6 +114,32 @@ func emitBundle(em *emitter, src *source, base int, ix *bundleIndex) error {
 		return em.reject(ix.startLine, "Bundle has no entries")
 	}
 	return err
+}
+
+// dupEntryReason checks entry i of a Bundle against the earlier entries
+// recorded in ids, and records it unless it is a duplicate. It returns
+// the rejection of a duplicate, or "". The first entry is kept: it is the
+// one references to the fullUrl were mapped to (indexBundle). Entries are
+// counted, not lines, since a Bundle on an NDJSON line has a single line.
+func dupEntryReason(ids *idSet, e entry, i int) string {
+	var url uint64
+	if e.fullURL != "" {
+		url = ids.hash("fullUrl", e.fullURL)
+		if first, dup := ids.lookup(url); dup {
+			return fmt.Sprintf("Bundle.entry[%d]: duplicate fullUrl %q in this Bundle (first at Bundle.entry[%d])", i, e.fullURL, first)
+		}
+	}
+	first, dup := ids.add(ids.hash(e.res.typ, e.res.id), i)
+	switch {
+	case dup && e.hashed:
+		return fmt.Sprintf("Bundle.entry[%d]: duplicate id %s/%s in this Bundle: the same resource without an id repeats Bundle.entry[%d] (harmless: its id derives from its content)", i, e.res.typ, e.res.id, first)
+	case dup:
+		return fmt.Sprintf("Bundle.entry[%d]: duplicate id %s/%s in this Bundle (first at Bundle.entry[%d])", i, e.res.typ, e.res.id, first)
+	}
+	if e.fullURL != "" {
+		ids.add(url, i)
+	}
+	return ""
 }
 
 // unpackBundle reads a Bundle in two passes; open returns a fresh source

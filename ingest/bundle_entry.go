@@ -13,6 +13,7 @@ type entry struct {
 	data     []byte // the raw resource, as found in the entry
 	res      resource
 	assigned bool // res.id did not come from the resource itself
+	hashed   bool // res.id was derived from the resource's content
 }
 
 // entryScanner checks Bundle entries and decides their ids. The same
@@ -60,7 +61,7 @@ func (es *entryScanner) inspect(raw []byte, i int) (entry, *badRecord) {
 	// A Bundle inside an entry is kept as one resource; it is not unpacked.
 	e.data, e.res = resRaw, res
 	if e.res.id == "" {
-		e.res.id = es.assignID(e.fullURL, method, url, res, resRaw)
+		e.res.id, e.hashed = es.assignID(e.fullURL, method, url, res, resRaw)
 		e.assigned = true
 	}
 	return e, nil
@@ -79,18 +80,17 @@ func (es *entryScanner) requestOf(raw []byte) (method, url string) {
 
 // assignID picks the id of a resource that has none: from a PUT
 // request.url "Type/id", else from a "urn:uuid:" fullUrl, else from a hash
-// of the resource's content.
-func (es *entryScanner) assignID(fullURL, method, url string, res resource, raw []byte) string {
+// of the resource's content (hashed is then true).
+func (es *entryScanner) assignID(fullURL, method, url string, res resource, raw []byte) (id string, hashed bool) {
 	if strings.EqualFold(method, "PUT") {
 		if id, ok := idFromURL(url, res.typ); ok {
-			return id
+			return id, false
 		}
 	}
 	if id, ok := strings.CutPrefix(fullURL, "urn:uuid:"); ok && fhir.ValidID(id) {
-		return id
+		return id, false
 	}
-	es.hashBuf = compactOf(es.hashBuf, raw, res.compact)
-	return contentID(es.hashBuf)
+	return contentID(compactOf(&es.hashBuf, raw, res.compact)), true
 }
 
 // idFromURL extracts id from a "[base/]Type/id" URL without a query.

@@ -47,6 +47,13 @@
 // itself or a wrapper (package resolve resolves references and merges by
 // identifier).
 //
+// Per file, the reader also rejects: a line longer than MaxRecordBytes
+// (64 MiB, skipped without being held whole); in a file named as the Bulk
+// Data export names them (<Type>.ndjson, <Type>.<n>.ndjson,
+// <Type>-<x>.ndjson, also .jsonl, .gz, .zst), a resource of another type;
+// a second resource with the same type and id in one file (or one
+// Bundle: a repeated fullUrl too), naming the line of the first.
+//
 // Every record is checked for: valid UTF-8 and JSON, a JSON object, a known R4
 // resourceType (fhir.IsResourceType) and a valid logical id (fhir.ValidID).
 // A resource without an id gets one derived from a hash of its content, so

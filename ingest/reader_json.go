@@ -62,7 +62,8 @@ func readSingle(em *emitter, open opener) error {
 	}
 	assigned := res.id == ""
 	if assigned {
-		res.id = contentID(compactOf(nil, trimmed, res.compact))
+		var buf []byte
+		res.id = contentID(compactOf(&buf, trimmed, res.compact))
 	}
 	return em.record(start, res.typ, res.id, body(trimmed, res, nil, assigned))
 }

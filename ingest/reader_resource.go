@@ -141,10 +141,15 @@ func body(data []byte, res resource, refs map[string]string, assigned bool) []by
 	return writeBody(make([]byte, 0, len(data)+len(id)+8), data, refs, id)
 }
 
-// compactOf returns the compact form of valid JSON data, reusing buf.
-func compactOf(buf, data []byte, compact bool) []byte {
+// compactOf returns the compact form of valid JSON data: data itself when
+// it is already compact, else a copy written into *buf (which is reused).
+// *buf never aliases data, so it stays safe to reuse when data lives in a
+// read buffer: storing the returned slice as the next call's buffer would
+// overwrite that read buffer.
+func compactOf(buf *[]byte, data []byte, compact bool) []byte {
 	if compact {
 		return data
 	}
-	return writeBody(buf[:0], data, nil, "")
+	*buf = writeBody((*buf)[:0], data, nil, "")
+	return *buf
 }

@@ -125,11 +125,18 @@ func TestReadNDJSON(t *testing.T) {
 		{"two bad in a row", "x\n{\n" + pat2, []string{
 			"1! invalid JSON: invalid character 'x' looking for beginning of value at column 1",
 			"2! invalid JSON: unexpected end of input at column 2", "3 Patient/p2"}},
-		{"missing id is assigned from content", noID + "\n" + noID + "\n", []string{"1 " + noIDWant, "2 " + noIDWant}},
+		{"missing id is assigned from content", noID + "\n" + noID + "\n", []string{"1 " + noIDWant,
+			"2! duplicate id " + noIDWant + " in this file: the same resource without an id repeats line 1 (harmless: its id derives from its content)"}},
+		// A compact line's content id is hashed in place; the next line's
+		// compact copy must not be written over the read buffer.
+		{"content ids of a compact line, then a spaced one", `{"resourceType":"Basic"}` + "\n" + `{"resourceType":"Basic","":{} }`,
+			[]string{"1 Basic/" + contentID([]byte(`{"resourceType":"Basic"}`)), "2 Basic/" + contentID([]byte(`{"resourceType":"Basic","":{}}`))}},
 		{"longer than the read buffer", pat1 + "\n" + long + "\n" + pat2, []string{"1 Patient/p1", "2 Binary/big", "3 Patient/p2"}},
 		{"escaped member names", `{"resource\u0054ype":"Patient","\u0069d":"esc"}`, []string{"1 Patient/esc"}},
-		{"bundle line", pat1 + "\n" + `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + pat2 + `},{}]}` + "\n" + pat1,
-			[]string{"1 Patient/p1", "2 Patient/p2", "2! Bundle.entry[1] has no resource", "3 Patient/p1"}},
+		// The entries of a Bundle line are checked for duplicates within
+		// the Bundle only: p2 on line 3 is not a duplicate of its entry.
+		{"bundle line", pat1 + "\n" + `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + pat2 + `},{}]}` + "\n" + pat2,
+			[]string{"1 Patient/p1", "2 Patient/p2", "2! Bundle.entry[1] has no resource", "3 Patient/p2"}},
 		{"empty", "", []string{"0! file is empty"}},
 		{"blank lines only", "\n \r\n\n", []string{"0! file is empty"}},
 	}
@@ -180,7 +187,11 @@ func TestContentIDIsStableAcrossLayout(t *testing.T) {
 
 func TestReadFileStops(t *testing.T) {
 	dir := t.TempDir()
-	path := writeFile(t, dir, "a.ndjson", []byte(strings.Repeat(pat1+"\n", 1000)))
+	var lines strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&lines, `{"resourceType":"Patient","id":"p%d"}`+"\n", i)
+	}
+	path := writeFile(t, dir, "a.ndjson", []byte(lines.String()))
 	stop := errors.New("stop")
 	n := 0
 	_, err := ReadFile(context.Background(), path, Handler{Record: func(Record) error {
