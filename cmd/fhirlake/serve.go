@@ -78,6 +78,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer httpLn.Close()
 
+	if !isLoopback(httpLn.Addr()) {
+		// The FHIR API has neither authentication nor TLS yet: on the
+		// network anyone who reaches it would read and write PHI.
+		return usagef("serve: --http %s is not a loopback address: the FHIR HTTP API does not authenticate clients yet, so it listens on loopback only (put an authenticating TLS reverse proxy in front of it to serve the network; see SECURITY.md)", httpLn.Addr())
+	}
 	tlsCfg, err := serverTLS(l, *tlsCert, *tlsKey, stdout)
 	if err != nil {
 		return err
