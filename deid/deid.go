@@ -41,17 +41,17 @@ func (d *Deidentifier) Resource(ctx context.Context, body []byte) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotResource, err)
 	}
-	if root.kind != jObject {
+	if root.Kind != jObject {
 		return nil, fmt.Errorf("%w: the body is not a JSON object", ErrNotResource)
 	}
-	rt := root.getString("resourceType")
+	rt := getString(&root, "resourceType")
 	if !isResourceType(rt) {
 		return nil, fmt.Errorf("%w: unknown resourceType %q", ErrNotResource, rt)
 	}
 	w := walker{d: d}
 	if !w.resource(&root, 0) {
 		// Only an input whose every element was removed gets here.
-		root.members = []member{{key: "resourceType", val: node{kind: jString, str: rt}}}
+		root.Members = []member{{Key: "resourceType", Val: node{Kind: jString, Str: rt}}}
 	}
 	return appendJSON(make([]byte, 0, len(body)), &root), nil
 }

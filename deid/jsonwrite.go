@@ -9,31 +9,33 @@ const hexDigits = "0123456789abcdef"
 // appendJSON writes n as compact JSON. Invalid UTF-8 in strings is
 // replaced by U+FFFD so the output is always valid JSON.
 func appendJSON(b []byte, n *node) []byte {
-	switch n.kind {
+	switch n.Kind {
 	case jNull:
 		return append(b, "null"...)
-	case jBool, jNumber:
-		return append(b, n.str...)
+	case jBool:
+		return append(b, n.Str...)
+	case jNumber:
+		return append(b, n.Raw...)
 	case jString:
-		return appendString(b, n.str)
+		return appendString(b, n.Str)
 	case jArray:
 		b = append(b, '[')
-		for i := range n.items {
+		for i := range n.Items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, &n.items[i])
+			b = appendJSON(b, &n.Items[i])
 		}
 		return append(b, ']')
 	}
 	b = append(b, '{')
-	for i := range n.members {
+	for i := range n.Members {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, n.members[i].key)
+		b = appendString(b, n.Members[i].Key)
 		b = append(b, ':')
-		b = appendJSON(b, &n.members[i].val)
+		b = appendJSON(b, &n.Members[i].Val)
 	}
 	return append(b, '}')
 }

@@ -10,9 +10,9 @@ import (
 func (w *walker) primitive(parent, n *node, key, typ, parentType string) bool {
 	switch typ {
 	case "date", "dateTime":
-		return n.kind == jString && w.date(n, key)
+		return n.Kind == jString && w.date(n, key)
 	case "instant":
-		return n.kind == jString && w.instant(n, key, parentType)
+		return n.Kind == jString && w.instant(n, key, parentType)
 	case "base64Binary":
 		return parentType == "Attachment" && key == "data" && w.attachmentData(parent, n)
 	case "xhtml":
@@ -23,7 +23,7 @@ func (w *walker) primitive(parent, n *node, key, typ, parentType string) bool {
 	if parentType == "Attachment" && key == "size" {
 		return false // describes content that was removed or redacted
 	}
-	if n.kind != jString {
+	if n.Kind != jString {
 		return true // numbers and booleans identify no one
 	}
 	switch parentType {
@@ -33,7 +33,7 @@ func (w *walker) primitive(parent, n *node, key, typ, parentType string) bool {
 		return w.referenceMember(n, key)
 	case "Identifier":
 		if key == "value" {
-			n.str = w.d.keys.token(domainIdentifier, parent.getString("system"), n.str)
+			n.Str = w.d.keys.token(domainIdentifier, getString(parent, "system"), n.Str)
 			return true
 		}
 	case "Attachment":
@@ -56,25 +56,25 @@ func (w *walker) primitive(parent, n *node, key, typ, parentType string) bool {
 func (w *walker) stringValue(n *node, key, typ, parentType string) bool {
 	switch {
 	case key == "id" || key == "uid":
-		n.str = w.d.keys.token(domainID, n.str)
+		n.Str = w.d.keys.token(domainID, n.Str)
 		return true
 	case key == "fullUrl" || key == "location":
-		s, ok := w.refString(n.str, false)
-		n.str = s
+		s, ok := w.refString(n.Str, false)
+		n.Str = s
 		return ok
-	case key == "url" && parentType == "BackboneElement" && isRequestURL(n.str):
+	case key == "url" && parentType == "BackboneElement" && isRequestURL(n.Str):
 		// Bundle.entry.request.url is required: keep at least the type.
-		s, ok := w.refString(n.str, true)
+		s, ok := w.refString(n.Str, true)
 		if !ok {
-			s = n.str[:strings.IndexAny(n.str, "/?")]
+			s = n.Str[:strings.IndexAny(n.Str, "/?")]
 		}
-		n.str = s
+		n.Str = s
 		return true
 	case pseudonymKeys[key]:
-		n.str = w.d.keys.token(domainIdentifier, key, n.str)
+		n.Str = w.d.keys.token(domainIdentifier, key, n.Str)
 		return true
 	case key == "name" && namedResources[parentType]:
-		n.str = w.d.keys.token(domainName, n.str)
+		n.Str = w.d.keys.token(domainName, n.Str)
 		return true
 	case typ == "string" && freeTextKeys[key] && parentType != "CodeableConcept":
 		if key == "valueString" && w.keepText {
@@ -82,8 +82,8 @@ func (w *walker) stringValue(n *node, key, typ, parentType string) bool {
 		}
 		return w.freeText(n)
 	case typ == "string":
-		n.str = w.d.red.patterns(n.str)
-		return n.str != ""
+		n.Str = w.d.red.patterns(n.Str)
+		return n.Str != ""
 	}
 	return true
 }
@@ -128,11 +128,11 @@ var freeTextKeys = map[string]bool{
 
 // freeText removes a free-text value, or redacts it with RedactText.
 func (w *walker) freeText(n *node) bool {
-	if !w.d.opts.RedactText || n.kind != jString {
+	if !w.d.opts.RedactText || n.Kind != jString {
 		return false
 	}
-	n.str = w.d.red.redact(n.str, w.names)
-	return strings.TrimSpace(n.str) != ""
+	n.Str = w.d.red.redact(n.Str, w.names)
+	return strings.TrimSpace(n.Str) != ""
 }
 
 // address keeps state, country, use and type; removes street lines, city,
@@ -142,8 +142,8 @@ func (w *walker) address(n *node, key string) bool {
 	case "line", "city", "district", "text":
 		return false
 	case "postalCode":
-		z, ok := zip3(n.str)
-		n.str = z
+		z, ok := zip3(n.Str)
+		n.Str = z
 		return ok
 	}
 	return true
@@ -154,8 +154,8 @@ func (w *walker) address(n *node, key string) bool {
 func (w *walker) referenceMember(n *node, key string) bool {
 	switch key {
 	case "reference":
-		s, ok := w.refString(n.str, false)
-		n.str = s
+		s, ok := w.refString(n.Str, false)
+		n.Str = s
 		return ok
 	case "display":
 		return false
@@ -167,22 +167,22 @@ func (w *walker) referenceMember(n *node, key string) bool {
 // Birth dates of people 90 or older become the aggregated year.
 func (w *walker) date(n *node, key string) bool {
 	if key == "birthDate" || key == "bornDate" {
-		age, ok := birthAge(n.str, w.d.opts.Now)
+		age, ok := birthAge(n.Str, w.d.opts.Now)
 		if !ok {
 			return false
 		}
 		if age >= oldestAge {
-			n.str = agedYear(w.d.opts.Now)
+			n.Str = agedYear(w.d.opts.Now)
 			return true
 		}
 	}
 	if w.d.opts.ShiftDates {
-		s, ok := shiftDate(n.str, w.shift)
-		n.str = s
+		s, ok := shiftDate(n.Str, w.shift)
+		n.Str = s
 		return ok
 	}
-	y := yearOf(n.str)
-	n.str = y
+	y := yearOf(n.Str)
+	n.Str = y
 	return y != ""
 }
 
@@ -192,13 +192,13 @@ func (w *walker) date(n *node, key string) bool {
 // ShiftDates shifts it.
 func (w *walker) instant(n *node, key, parentType string) bool {
 	if w.d.opts.ShiftDates {
-		s, ok := shiftDate(n.str, w.shift)
-		n.str = s
+		s, ok := shiftDate(n.Str, w.shift)
+		n.Str = s
 		return ok
 	}
 	if key == "recorded" || (key == "when" && parentType == "Signature") {
-		y := yearOf(n.str)
-		n.str = y + "-01-01T00:00:00Z"
+		y := yearOf(n.Str)
+		n.Str = y + "-01-01T00:00:00Z"
 		return y != ""
 	}
 	return false

@@ -19,18 +19,18 @@ const dataAbsentReason = "http://hl7.org/fhir/StructureDefinition/data-absent-re
 func (w *walker) narrative(n *node) bool {
 	status, div := "empty", removedDiv
 	if w.d.opts.RedactText {
-		text := w.d.red.redact(xhtmlText(n.getString("div")), w.names)
+		text := w.d.red.redact(xhtmlText(getString(n, "div")), w.names)
 		div = `<div xmlns="http://www.w3.org/1999/xhtml"><p>` + html.EscapeString(text) + `</p></div>`
-		switch s := n.getString("status"); s {
+		switch s := getString(n, "status"); s {
 		case "generated", "extensions", "additional":
 			status = s
 		default:
 			status = "additional"
 		}
 	}
-	n.members = []member{
-		{key: "status", val: node{kind: jString, str: status}},
-		{key: "div", val: node{kind: jString, str: div}},
+	n.Members = []member{
+		{Key: "status", Val: node{Kind: jString, Str: status}},
+		{Key: "div", Val: node{Kind: jString, Str: div}},
 	}
 	return true
 }
@@ -72,20 +72,20 @@ func (w *walker) attachment(n *node, in info) bool {
 // mask replaces the members of a complex value by a data-absent-reason
 // "masked" extension, which is valid for any datatype.
 func mask(n *node) {
-	n.members = []member{{key: "extension", val: node{kind: jArray, items: []node{{kind: jObject, members: []member{
-		{key: "url", val: node{kind: jString, str: dataAbsentReason}},
-		{key: "valueCode", val: node{kind: jString, str: "masked"}},
+	n.Members = []member{{Key: "extension", Val: node{Kind: jArray, Items: []node{{Kind: jObject, Members: []member{
+		{Key: "url", Val: node{Kind: jString, Str: dataAbsentReason}},
+		{Key: "valueCode", Val: node{Kind: jString, Str: "masked"}},
 	}}}}}}
 }
 
 // attachmentData redacts the base64 data of a text/* attachment when
 // RedactText is set, and otherwise removes it.
 func (w *walker) attachmentData(parent, n *node) bool {
-	ct := parent.getString("contentType")
-	if !w.d.opts.RedactText || !strings.HasPrefix(ct, "text/") || n.kind != jString {
+	ct := getString(parent, "contentType")
+	if !w.d.opts.RedactText || !strings.HasPrefix(ct, "text/") || n.Kind != jString {
 		return false
 	}
-	raw, err := base64.StdEncoding.DecodeString(n.str)
+	raw, err := base64.StdEncoding.DecodeString(n.Str)
 	if err != nil {
 		return false
 	}
@@ -93,7 +93,7 @@ func (w *walker) attachmentData(parent, n *node) bool {
 	if strings.TrimSpace(red) == "" {
 		return false
 	}
-	n.str = base64.StdEncoding.EncodeToString([]byte(red))
+	n.Str = base64.StdEncoding.EncodeToString([]byte(red))
 	return true
 }
 
@@ -107,16 +107,16 @@ func ownNames(n *node, inherited []string) []string {
 		if depth > maxDepth {
 			return
 		}
-		for i := range n.members {
-			m := &n.members[i]
-			switch m.key {
+		for i := range n.Members {
+			m := &n.Members[i]
+			switch m.Key {
 			case "family", "given", "line", "city", "district":
-				out = appendStrings(out, &m.val)
+				out = appendStrings(out, &m.Val)
 			}
-			walk(&m.val, depth+1)
+			walk(&m.Val, depth+1)
 		}
-		for i := range n.items {
-			walk(&n.items[i], depth+1)
+		for i := range n.Items {
+			walk(&n.Items[i], depth+1)
 		}
 	}
 	walk(n, 0)
@@ -124,14 +124,14 @@ func ownNames(n *node, inherited []string) []string {
 }
 
 func appendStrings(out []string, n *node) []string {
-	switch n.kind {
+	switch n.Kind {
 	case jString:
-		if len(n.str) >= 2 {
-			out = append(out, n.str)
+		if len(n.Str) >= 2 {
+			out = append(out, n.Str)
 		}
 	case jArray:
-		for i := range n.items {
-			out = appendStrings(out, &n.items[i])
+		for i := range n.Items {
+			out = appendStrings(out, &n.Items[i])
 		}
 	}
 	return out

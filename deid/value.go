@@ -10,30 +10,30 @@ func (w *walker) value(parent, n *node, key string, in info, parentType string) 
 	case "Resource":
 		return w.resource(n, w.shift)
 	case "Narrative":
-		return n.kind == jObject && w.narrative(n)
+		return n.Kind == jObject && w.narrative(n)
 	case "Annotation":
-		return n.kind == jObject && w.d.opts.RedactText && w.object(n, in.path, in.typ)
+		return n.Kind == jObject && w.d.opts.RedactText && w.object(n, in.path, in.typ)
 	case "Attachment":
-		return n.kind == jObject && w.attachment(n, in)
+		return n.Kind == jObject && w.attachment(n, in)
 	case "Extension":
-		return n.kind == jObject && w.extension(n, in)
+		return n.Kind == jObject && w.extension(n, in)
 	case "SampledData":
-		return n.kind == jObject // measurements only
+		return n.Kind == jObject // measurements only
 	case "Reference":
 		// A reference left empty (display only, conditional, urn:oid:) is
 		// masked rather than removed: many references are required.
-		if n.kind == jObject && !w.object(n, in.path, in.typ) {
+		if n.Kind == jObject && !w.object(n, in.path, in.typ) {
 			mask(n)
 		}
-		return n.kind == jObject
+		return n.Kind == jObject
 	}
 	if isPrimitive(in.typ) {
-		if n.kind == jObject || n.kind == jArray {
+		if n.Kind == jObject || n.Kind == jArray {
 			return false
 		}
 		return w.primitive(parent, n, key, in.typ, parentType)
 	}
-	if n.kind != jObject || !w.object(n, in.path, in.typ) {
+	if n.Kind != jObject || !w.object(n, in.path, in.typ) {
 		return false
 	}
 	switch in.typ {
@@ -46,7 +46,7 @@ func (w *walker) value(parent, n *node, key string, in info, parentType string) 
 // extension de-identifies an extension: geolocation and maiden names go
 // whole; an extension left without a value or sub-extension goes too.
 func (w *walker) extension(n *node, in info) bool {
-	url := n.getString("url")
+	url := getString(n, "url")
 	if url == "" || droppedExtensions[url] {
 		return false
 	}
@@ -59,8 +59,8 @@ func (w *walker) extension(n *node, in info) bool {
 	if !ok {
 		return false
 	}
-	for _, m := range n.members {
-		if m.key == "extension" || (len(m.key) > 5 && m.key[:5] == "value") {
+	for _, m := range n.Members {
+		if m.Key == "extension" || (len(m.Key) > 5 && m.Key[:5] == "value") {
 			return true
 		}
 	}
@@ -87,7 +87,7 @@ var codedExtensions = map[string]bool{
 
 // capAge caps an age in years above 89 to 90.
 func capAge(n *node) {
-	unit, code := n.getString("unit"), n.getString("code")
+	unit, code := getString(n, "unit"), getString(n, "code")
 	switch code {
 	case "a":
 	default:
@@ -97,11 +97,11 @@ func capAge(n *node) {
 			return
 		}
 	}
-	v := n.get("value")
-	if v == nil || v.kind != jNumber {
+	v := n.Get("value")
+	if v == nil || v.Kind != jNumber {
 		return
 	}
-	if f, ok := parseNumber(v.str); ok && f > oldestAge-1 {
-		v.str = "90"
+	if f, ok := parseNumber(string(v.Raw)); ok && f > oldestAge-1 {
+		v.Raw = []byte("90")
 	}
 }

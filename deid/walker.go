@@ -14,8 +14,8 @@ type walker struct {
 // resource de-identifies a resource object (top level, contained or in a
 // Bundle) and reports whether anything is left of it.
 func (w *walker) resource(n *node, inherited int) bool {
-	rt := n.getString("resourceType")
-	if n.kind != jObject || !isResourceType(rt) {
+	rt := getString(n, "resourceType")
+	if n.Kind != jObject || !isResourceType(rt) {
 		return false
 	}
 	saved, savedNames := w.shift, w.names
@@ -39,15 +39,15 @@ func (w *walker) resource(n *node, inherited int) bool {
 // reference to a Patient.
 func patientOf(n *node, rt string) (string, bool) {
 	if rt == "Patient" {
-		id := n.getString("id")
+		id := getString(n, "id")
 		return id, id != ""
 	}
 	for _, key := range []string{"subject", "patient", "beneficiary"} {
-		ref := n.get(key)
-		if ref == nil || ref.kind != jObject {
+		ref := n.Get(key)
+		if ref == nil || ref.Kind != jObject {
 			continue
 		}
-		s := ref.getString("reference")
+		s := getString(ref, "reference")
 		if i := strings.Index(s, "Patient/"); i >= 0 && (i == 0 || s[i-1] == '/') {
 			id := s[i+len("Patient/"):]
 			if j := strings.IndexByte(id, '/'); j >= 0 {
@@ -64,32 +64,32 @@ func patientOf(n *node, rt string) (string, bool) {
 // whether any member is left.
 func (w *walker) object(n *node, base, typ string) bool {
 	var changed []string // primitives removed or shortened: their _x goes too
-	kept := n.members[:0]
-	for i := range n.members {
-		m := &n.members[i]
-		if m.key == "resourceType" && base == typ && isResourceType(typ) {
+	kept := n.Members[:0]
+	for i := range n.Members {
+		m := &n.Members[i]
+		if m.Key == "resourceType" && base == typ && isResourceType(typ) {
 			kept = append(kept, *m)
 			continue
 		}
-		if len(m.key) > 1 && m.key[0] == '_' && contains(changed, m.key[1:]) {
+		if len(m.Key) > 1 && m.Key[0] == '_' && contains(changed, m.Key[1:]) {
 			continue
 		}
-		in := w.d.types.member(base, m.key)
-		before := len(m.val.items)
-		if in.drop || dropMember(typ, base, m.key) || !w.member(n, m, in, typ) {
-			changed = append(changed, m.key)
+		in := w.d.types.member(base, m.Key)
+		before := len(m.Val.Items)
+		if in.drop || dropMember(typ, base, m.Key) || !w.member(n, m, in, typ) {
+			changed = append(changed, m.Key)
 			continue
 		}
-		if len(m.val.items) != before {
-			changed = append(changed, m.key)
+		if len(m.Val.Items) != before {
+			changed = append(changed, m.Key)
 		}
 		kept = append(kept, *m)
 	}
-	n.members = kept
+	n.Members = kept
 	if len(changed) > 0 {
-		n.members = dropExtensionsOf(n.members, changed)
+		n.Members = dropExtensionsOf(n.Members, changed)
 	}
-	return len(n.members) > 0
+	return len(n.Members) > 0
 }
 
 // dropExtensionsOf removes the _x members (primitive extensions) of the
@@ -97,7 +97,7 @@ func (w *walker) object(n *node, base, typ string) bool {
 func dropExtensionsOf(ms []member, changed []string) []member {
 	kept := ms[:0]
 	for _, m := range ms {
-		if len(m.key) > 1 && m.key[0] == '_' && contains(changed, m.key[1:]) {
+		if len(m.Key) > 1 && m.Key[0] == '_' && contains(changed, m.Key[1:]) {
 			continue
 		}
 		kept = append(kept, m)
@@ -117,29 +117,29 @@ func contains(list []string, s string) bool {
 // member de-identifies one member's value (a single value or an array)
 // and reports whether it is kept.
 func (w *walker) member(parent *node, m *member, in info, parentType string) bool {
-	if m.val.kind != jArray {
-		return w.value(parent, &m.val, m.key, in, parentType)
+	if m.Val.Kind != jArray {
+		return w.value(parent, &m.Val, m.Key, in, parentType)
 	}
-	kept := m.val.items[:0]
-	for i := range m.val.items {
-		it := &m.val.items[i]
-		if it.kind == jNull {
+	kept := m.Val.Items[:0]
+	for i := range m.Val.Items {
+		it := &m.Val.Items[i]
+		if it.Kind == jNull {
 			kept = append(kept, *it) // aligned with a _x array
 			continue
 		}
-		if w.value(parent, it, m.key, in, parentType) {
+		if w.value(parent, it, m.Key, in, parentType) {
 			kept = append(kept, *it)
 		}
 	}
-	m.val.items = kept
+	m.Val.Items = kept
 	return keepArray(m)
 }
 
 // keepArray reports whether an array has any value left that is not
 // null; nulls only pad primitive arrays aligned with their _x array.
 func keepArray(m *member) bool {
-	for i := range m.val.items {
-		if m.val.items[i].kind != jNull {
+	for i := range m.Val.Items {
+		if m.Val.Items[i].Kind != jNull {
 			return true
 		}
 	}

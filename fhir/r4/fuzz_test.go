@@ -12,23 +12,23 @@ import (
 
 // toAny converts a parsed node to what encoding/json decodes with UseNumber.
 func toAny(n *node) any {
-	switch n.kind {
+	switch n.Kind {
 	case jBool:
-		return n.str == "true"
+		return n.Str == "true"
 	case jNumber:
-		return json.Number(n.raw)
+		return json.Number(n.Raw)
 	case jString:
-		return n.str
+		return n.Str
 	case jArray:
-		out := make([]any, len(n.items))
-		for i := range n.items {
-			out[i] = toAny(&n.items[i])
+		out := make([]any, len(n.Items))
+		for i := range n.Items {
+			out[i] = toAny(&n.Items[i])
 		}
 		return out
 	case jObject:
-		out := make(map[string]any, len(n.members))
-		for i := range n.members {
-			out[n.members[i].key] = toAny(&n.members[i].val)
+		out := make(map[string]any, len(n.Members))
+		for i := range n.Members {
+			out[n.Members[i].Key] = toAny(&n.Members[i].Val)
 		}
 		return out
 	}

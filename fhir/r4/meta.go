@@ -10,29 +10,29 @@ const subsettedSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationVal
 // writeTaggedMeta writes meta with the SUBSETTED tag appended to meta.tag
 // unless it is already there.
 func writeTaggedMeta(w *bytes.Buffer, meta *node) {
-	if meta.kind != jObject {
-		w.Write(compact(meta.raw))
+	if meta.Kind != jObject {
+		w.Write(compact(meta.Raw))
 		return
 	}
 	w.WriteByte('{')
 	tagged := false
-	for i := range meta.members {
-		m := &meta.members[i]
+	for i := range meta.Members {
+		m := &meta.Members[i]
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		w.Write(appendKey(nil, m.key))
-		if m.key != "tag" || m.val.kind != jArray {
-			w.Write(compact(m.val.raw))
+		w.Write(appendKey(nil, m.Key))
+		if m.Key != "tag" || m.Val.Kind != jArray {
+			w.Write(compact(m.Val.Raw))
 			continue
 		}
 		tagged = true
 		w.WriteByte('[')
-		for j := range m.val.items {
-			w.Write(compact(m.val.items[j].raw))
+		for j := range m.Val.Items {
+			w.Write(compact(m.Val.Items[j].Raw))
 			w.WriteByte(',')
 		}
-		if hasSubsetted(&m.val) {
+		if hasSubsetted(&m.Val) {
 			w.Truncate(w.Len() - 1)
 		} else {
 			w.WriteString(subsettedTag)
@@ -40,7 +40,7 @@ func writeTaggedMeta(w *bytes.Buffer, meta *node) {
 		w.WriteByte(']')
 	}
 	if !tagged {
-		if len(meta.members) > 0 {
+		if len(meta.Members) > 0 {
 			w.WriteByte(',')
 		}
 		w.WriteString(`"tag":[` + subsettedTag + `]`)
@@ -49,10 +49,10 @@ func writeTaggedMeta(w *bytes.Buffer, meta *node) {
 }
 
 func hasSubsetted(tags *node) bool {
-	for i := range tags.items {
-		c := &tags.items[i]
-		if sys, code := c.get("system"), c.get("code"); sys != nil && code != nil &&
-			sys.str == subsettedSystem && code.str == "SUBSETTED" {
+	for i := range tags.Items {
+		c := &tags.Items[i]
+		if sys, code := c.Get("system"), c.Get("code"); sys != nil && code != nil &&
+			sys.Str == subsettedSystem && code.Str == "SUBSETTED" {
 			return true
 		}
 	}

@@ -20,20 +20,20 @@ func checkPrimitive(typ string, n *node) (code, problem string) {
 	case "integer", "positiveInt", "unsignedInt", "decimal":
 		want = jNumber
 	}
-	if n.kind != want {
-		return "structure", "expected a JSON " + want.String() + " for a FHIR " + typ + ", found a JSON " + n.kind.String()
+	if n.Kind != want {
+		return "structure", "expected a JSON " + want.String() + " for a FHIR " + typ + ", found a JSON " + n.Kind.String()
 	}
 	switch want {
 	case jBool:
 		return "", ""
 	case jNumber:
-		return checkNumber(typ, string(n.raw))
+		return checkNumber(typ, string(n.Raw))
 	}
-	if n.str == "" {
+	if n.Str == "" {
 		return "value", "empty strings are not allowed in FHIR JSON"
 	}
-	if !validFormat(typ, n.str) {
-		return "value", strconv.Quote(n.str) + " is not a valid FHIR " + typ
+	if !validFormat(typ, n.Str) {
+		return "value", strconv.Quote(n.Str) + " is not a valid FHIR " + typ
 	}
 	return "", ""
 }

@@ -16,16 +16,16 @@ func shape(body []byte, f filter) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.kind != jObject {
-		return nil, fmt.Errorf("expected a resource (JSON object), found a JSON %s", root.kind)
+	if root.Kind != jObject {
+		return nil, fmt.Errorf("expected a resource (JSON object), found a JSON %s", root.Kind)
 	}
-	rt := root.get("resourceType")
-	if rt == nil || rt.kind != jString {
+	rt := root.Get("resourceType")
+	if rt == nil || rt.Kind != jString {
 		return nil, errors.New("resourceType is missing or not a string")
 	}
-	td := t.types[rt.str]
+	td := t.types[rt.Str]
 	if td == nil || td.kind != kindResource || td.abstract {
-		return nil, fmt.Errorf("unknown resource type %q", rt.str)
+		return nil, fmt.Errorf("unknown resource type %q", rt.Str)
 	}
 	s := shaper{f: f}
 	return s.resource(&root, td), nil
@@ -53,7 +53,7 @@ func (s *shaper) resource(n *node, td *typeDef) []byte {
 			switch f.key {
 			case "meta":
 				var b bytes.Buffer
-				writeTaggedMeta(&b, &n.members[s.index(n, "meta")].val)
+				writeTaggedMeta(&b, &n.Members[s.index(n, "meta")].Val)
 				fields[i].val, found = b.Bytes(), true
 			case "id", "resourceType":
 				at = max(at, i)
@@ -68,8 +68,8 @@ func (s *shaper) resource(n *node, td *typeDef) []byte {
 }
 
 func (s *shaper) index(n *node, key string) int {
-	for i := range n.members {
-		if n.members[i].key == key {
+	for i := range n.Members {
+		if n.Members[i].Key == key {
 			return i
 		}
 	}
@@ -78,14 +78,14 @@ func (s *shaper) index(n *node, key string) int {
 
 // fields applies the filter to the members of an object of type td.
 func (s *shaper) fields(n *node, td *typeDef, top bool) []field {
-	out := make([]field, 0, len(n.members))
-	for i := range n.members {
-		m := &n.members[i]
-		if top && m.key == "resourceType" {
-			out = append(out, field{m.key, compact(m.val.raw)})
+	out := make([]field, 0, len(n.Members))
+	for i := range n.Members {
+		m := &n.Members[i]
+		if top && m.Key == "resourceType" {
+			out = append(out, field{m.Key, compact(m.Val.Raw)})
 			continue
 		}
-		key := m.key
+		key := m.Key
 		if len(key) > 1 && key[0] == '_' {
 			key = key[1:]
 		}
@@ -93,15 +93,15 @@ func (s *shaper) fields(n *node, td *typeDef, top bool) []field {
 		var val []byte
 		switch s.f(key, p, known, top) {
 		case keep:
-			val = compact(m.val.raw)
+			val = compact(m.Val.Raw)
 		case descend:
-			val = s.descend(&m.val, p.typ)
+			val = s.descend(&m.Val, p.typ)
 		}
 		if val == nil {
 			s.removed = true
 			continue
 		}
-		out = append(out, field{m.key, val})
+		out = append(out, field{m.Key, val})
 	}
 	return out
 }
@@ -109,7 +109,7 @@ func (s *shaper) fields(n *node, td *typeDef, top bool) []field {
 // descend renders a backbone element (or array of them) keeping the
 // children the filter selects; it returns nil when nothing is left.
 func (s *shaper) descend(n *node, td *typeDef) []byte {
-	switch n.kind {
+	switch n.Kind {
 	case jObject:
 		if fields := s.fields(n, td, false); len(fields) > 0 {
 			return writeFields(nil, fields)
@@ -117,8 +117,8 @@ func (s *shaper) descend(n *node, td *typeDef) []byte {
 		return nil
 	case jArray:
 		out := []byte{'['}
-		for i := range n.items {
-			v := s.descend(&n.items[i], td)
+		for i := range n.Items {
+			v := s.descend(&n.Items[i], td)
 			if v == nil {
 				s.removed = true
 				continue
@@ -133,7 +133,7 @@ func (s *shaper) descend(n *node, td *typeDef) []byte {
 		}
 		return append(out, ']')
 	}
-	return compact(n.raw)
+	return compact(n.Raw)
 }
 
 func writeFields(out []byte, fields []field) []byte {

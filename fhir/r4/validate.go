@@ -79,8 +79,8 @@ func (v *validator) pushIndex(i int) int {
 // resource validates a resource object. At the top level the path starts
 // with the resource type; nested resources keep their container's path.
 func (v *validator) resource(n *node, top bool) {
-	if n.kind != jObject {
-		v.report("structure", "expected a resource (JSON object), found a JSON "+n.kind.String())
+	if n.Kind != jObject {
+		v.report("structure", "expected a resource (JSON object), found a JSON "+n.Kind.String())
 		return
 	}
 	td := v.resourceType(n)
@@ -99,18 +99,18 @@ func (v *validator) resource(n *node, top bool) {
 func (v *validator) resourceType(n *node) *typeDef {
 	mark := v.push("resourceType")
 	defer func() { v.path = v.path[:mark] }()
-	rt := n.get("resourceType")
+	rt := n.Get("resourceType")
 	switch {
 	case rt == nil:
 		v.report("required", "required element is missing (min 1)")
 		return nil
-	case rt.kind != jString:
-		v.report("structure", "expected a JSON string, found a JSON "+rt.kind.String())
+	case rt.Kind != jString:
+		v.report("structure", "expected a JSON string, found a JSON "+rt.Kind.String())
 		return nil
 	}
-	td := v.t.types[rt.str]
+	td := v.t.types[rt.Str]
 	if td == nil || td.kind != kindResource || td.abstract {
-		v.report("invalid", "unknown resource type "+strconv.Quote(rt.str))
+		v.report("invalid", "unknown resource type "+strconv.Quote(rt.Str))
 		return nil
 	}
 	return td
@@ -118,7 +118,7 @@ func (v *validator) resourceType(n *node) *typeDef {
 
 // object validates the members of a JSON object against a type.
 func (v *validator) object(n *node, td *typeDef) {
-	if len(n.members) == 0 {
+	if len(n.Members) == 0 {
 		v.report("structure", "empty objects are not allowed in FHIR JSON")
 		return
 	}
@@ -126,8 +126,8 @@ func (v *validator) object(n *node, td *typeDef) {
 	for range td.elems {
 		v.seen = append(v.seen, 0)
 	}
-	for i := range n.members {
-		v.member(n, &n.members[i], td, base)
+	for i := range n.Members {
+		v.member(n, &n.Members[i], td, base)
 	}
 	for _, e := range td.required {
 		if v.seen[base+e.idx] == 0 {
@@ -141,18 +141,18 @@ func (v *validator) object(n *node, td *typeDef) {
 
 // member validates one name/value pair of an object of type td.
 func (v *validator) member(parent *node, m *member, td *typeDef, base int) {
-	key, ext := m.key, false
+	key, ext := m.Key, false
 	if len(key) > 1 && key[0] == '_' {
 		key, ext = key[1:], true
 	}
-	if m.key == "resourceType" && td.kind == kindResource {
+	if m.Key == "resourceType" && td.kind == kindResource {
 		return
 	}
 	mark := v.push(key)
 	defer func() { v.path = v.path[:mark] }()
 	p, ok := td.props[key]
 	if !ok || (ext && p.typ.kind != kindPrimitive) {
-		v.report("structure", "unknown element "+strconv.Quote(m.key))
+		v.report("structure", "unknown element "+strconv.Quote(m.Key))
 		return
 	}
 	v.markSeen(&v.seen[base+p.elem.idx], p, ext)
@@ -161,8 +161,8 @@ func (v *validator) member(parent *node, m *member, td *typeDef, base int) {
 		return
 	}
 	v.value(parent, m, p)
-	if td == v.reference && key == "reference" && m.val.kind == jString && m.val.str != "" && !validReference(m.val.str) {
-		v.report("value", strconv.Quote(m.val.str)+" is not a valid reference (expected Type/id, Type/id/_history/vid, #id, an absolute URL, urn:uuid: or urn:oid:)")
+	if td == v.reference && key == "reference" && m.Val.Kind == jString && m.Val.Str != "" && !validReference(m.Val.Str) {
+		v.report("value", strconv.Quote(m.Val.Str)+" is not a valid reference (expected Type/id, Type/id/_history/vid, #id, an absolute URL, urn:uuid: or urn:oid:)")
 	}
 }
 
@@ -195,39 +195,39 @@ func (v *validator) markSeen(slot *uint8, p prop, ext bool) {
 
 // value validates the value of element p.elem, checking the array rules.
 func (v *validator) value(parent *node, m *member, p prop) {
-	e, n := p.elem, &m.val
+	e, n := p.elem, &m.Val
 	if e.max == 1 {
-		if n.kind == jArray {
+		if n.Kind == jArray {
 			v.report("structure", "must be a single value, not an array (max 1)")
 			return
 		}
 		v.single(n, p)
 		return
 	}
-	if n.kind != jArray {
-		v.report("structure", "must be a JSON array (max "+maxString(e.max)+"), found a JSON "+n.kind.String())
+	if n.Kind != jArray {
+		v.report("structure", "must be a JSON array (max "+maxString(e.max)+"), found a JSON "+n.Kind.String())
 		return
 	}
-	if len(n.items) == 0 {
+	if len(n.Items) == 0 {
 		v.report("structure", "empty arrays are not allowed in FHIR JSON")
 		return
 	}
-	if e.max > 1 && len(n.items) > e.max {
-		v.report("invalid", "too many values: "+strconv.Itoa(len(n.items))+" (max "+strconv.Itoa(e.max)+")")
+	if e.max > 1 && len(n.Items) > e.max {
+		v.report("invalid", "too many values: "+strconv.Itoa(len(n.Items))+" (max "+strconv.Itoa(e.max)+")")
 	}
-	if len(n.items) < e.min {
-		v.report("required", "too few values: "+strconv.Itoa(len(n.items))+" (min "+strconv.Itoa(e.min)+")")
+	if len(n.Items) < e.min {
+		v.report("required", "too few values: "+strconv.Itoa(len(n.Items))+" (min "+strconv.Itoa(e.min)+")")
 	}
 	var exts *node
-	for i := range n.items {
+	for i := range n.Items {
 		mark := v.pushIndex(i)
-		item := &n.items[i]
-		if item.kind == jNull && p.typ.kind == kindPrimitive {
+		item := &n.Items[i]
+		if item.Kind == jNull && p.typ.kind == kindPrimitive {
 			if exts == nil {
-				exts = parent.get("_" + m.key)
+				exts = parent.Get("_" + m.Key)
 			}
-			if exts == nil || exts.kind != jArray || i >= len(exts.items) || exts.items[i].kind != jObject {
-				v.report("structure", "null values are only allowed in primitive arrays with a matching _"+m.key+" entry")
+			if exts == nil || exts.Kind != jArray || i >= len(exts.Items) || exts.Items[i].Kind != jObject {
+				v.report("structure", "null values are only allowed in primitive arrays with a matching _"+m.Key+" entry")
 			}
 		} else {
 			v.single(item, p)
@@ -238,7 +238,7 @@ func (v *validator) value(parent *node, m *member, p prop) {
 
 // single validates one value of type p.typ.
 func (v *validator) single(n *node, p prop) {
-	if n.kind == jNull {
+	if n.Kind == jNull {
 		v.report("structure", "null values are not allowed in FHIR JSON")
 		return
 	}
@@ -250,14 +250,14 @@ func (v *validator) single(n *node, p prop) {
 			return
 		}
 		if p.elem.codes != nil {
-			if _, ok := p.elem.codes[n.str]; !ok {
-				v.report("code-invalid", strconv.Quote(n.str)+" is not in the required value set for "+p.elem.name)
+			if _, ok := p.elem.codes[n.Str]; !ok {
+				v.report("code-invalid", strconv.Quote(n.Str)+" is not in the required value set for "+p.elem.name)
 			}
 		}
 	case typ.kind == kindResource:
 		v.resource(n, false)
-	case n.kind != jObject:
-		v.report("structure", "expected a JSON object for a FHIR "+typeLabel(typ)+", found a JSON "+n.kind.String())
+	case n.Kind != jObject:
+		v.report("structure", "expected a JSON object for a FHIR "+typeLabel(typ)+", found a JSON "+n.Kind.String())
 	default:
 		v.object(n, typ)
 	}
@@ -265,30 +265,30 @@ func (v *validator) single(n *node, p prop) {
 
 // primitiveExtension validates "_x", the id and extensions of primitive x.
 func (v *validator) primitiveExtension(parent *node, m *member, p prop) {
-	n := &m.val
+	n := &m.Val
 	if p.elem.max == 1 {
-		if n.kind != jObject {
-			v.report("structure", "_"+p.elem.base+" must be a JSON object with id or extension, found a JSON "+n.kind.String())
+		if n.Kind != jObject {
+			v.report("structure", "_"+p.elem.base+" must be a JSON object with id or extension, found a JSON "+n.Kind.String())
 			return
 		}
 		v.object(n, v.element)
 		return
 	}
-	if n.kind != jArray || len(n.items) == 0 {
-		v.report("structure", "_"+m.key[1:]+" must be a non-empty JSON array aligned with "+m.key[1:])
+	if n.Kind != jArray || len(n.Items) == 0 {
+		v.report("structure", "_"+m.Key[1:]+" must be a non-empty JSON array aligned with "+m.Key[1:])
 		return
 	}
-	if vals := parent.get(m.key[1:]); vals != nil && vals.kind == jArray && len(vals.items) != len(n.items) {
-		v.report("structure", "_"+m.key[1:]+" has "+strconv.Itoa(len(n.items))+" entries but "+m.key[1:]+" has "+strconv.Itoa(len(vals.items)))
+	if vals := parent.Get(m.Key[1:]); vals != nil && vals.Kind == jArray && len(vals.Items) != len(n.Items) {
+		v.report("structure", "_"+m.Key[1:]+" has "+strconv.Itoa(len(n.Items))+" entries but "+m.Key[1:]+" has "+strconv.Itoa(len(vals.Items)))
 	}
-	for i := range n.items {
-		item := &n.items[i]
-		if item.kind == jNull {
+	for i := range n.Items {
+		item := &n.Items[i]
+		if item.Kind == jNull {
 			continue
 		}
 		mark := v.pushIndex(i)
-		if item.kind != jObject {
-			v.report("structure", "expected a JSON object with id or extension, found a JSON "+item.kind.String())
+		if item.Kind != jObject {
+			v.report("structure", "expected a JSON object with id or extension, found a JSON "+item.Kind.String())
 		} else {
 			v.object(item, v.element)
 		}
