@@ -181,6 +181,9 @@ func (c *Catalog) init() error {
 		if _, err := tx.CreateBucketIfNotExists(bucketUsers); err != nil {
 			return err
 		}
+		if err := initGrants(tx); err != nil {
+			return err
+		}
 		if v := meta.Get(keySchema); v != nil {
 			got := binary.BigEndian.Uint64(v)
 			if got > SchemaVersion {
@@ -322,6 +325,9 @@ func (c *Catalog) DeleteDatastore(name string) error {
 	err := c.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketStores).Bucket([]byte(name)) == nil {
 			return fmt.Errorf("catalog: data store %q: %w", name, ErrNotFound)
+		}
+		if err := deleteGrants(tx, func(_, ds string) bool { return ds == name }); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketStores).DeleteBucket([]byte(name))
 	})

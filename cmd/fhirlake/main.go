@@ -32,12 +32,14 @@ var commands = map[string]command{
 	"view":      {runView, "create, list, show or drop the views (SQL tables) of a data store"},
 	"bench":     {runBench, "run the benchmark suites against PostgreSQL and DuckDB"},
 	"user":      {runUser, "add, list, change or drop the users who may connect"},
+	"grant":     {runGrant, "grant a user a role on a data store"},
+	"revoke":    {runRevoke, "revoke a user's role on a data store"},
 	"audit":     {runAudit, "verify the tamper-evident audit log or export it as FHIR AuditEvents"},
 	"sof-test":  {runSofTest, "run the SQL-on-FHIR v2 conformance suite in a folder"},
 	"version":   {runVersion, "print the version"},
 }
 
-var commandOrder = []string{"serve", "import", "generate", "link", "datastore", "view", "user", "audit", "bench", "sof-test", "version"}
+var commandOrder = []string{"serve", "import", "generate", "link", "datastore", "view", "user", "grant", "revoke", "audit", "bench", "sof-test", "version"}
 
 // usageError is a command-line mistake: exit code 2 instead of 1.
 type usageError struct{ msg string }

@@ -9,7 +9,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/fhirlake/fhirlake/access"
 	"github.com/fhirlake/fhirlake/auth"
 	"github.com/fhirlake/fhirlake/catalog"
 	"github.com/fhirlake/fhirlake/internal/selfsigned"
@@ -27,7 +29,8 @@ const trustedUser = "fhirlake"
 //     is trusted without a password (the one-command quickstart);
 //   - no user exists and a listener is not on loopback: refused, since
 //     anyone on the network would be trusted;
-//   - otherwise SCRAM-SHA-256 against the catalog's users.
+//   - otherwise SCRAM-SHA-256 against the catalog's users, then the
+//     user's roles on the data store (sqlAccess).
 //
 // TLS is always offered; it is required when the listener is not on
 // loopback, where passwords and PHI would otherwise cross the network in
@@ -45,7 +48,7 @@ func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config,
 		opts.Authenticator = trustAuthenticator{}
 		fmt.Fprintf(out, "auth:     no user exists and every listener is on loopback: user %s is trusted without a password (run 'fhirlake user add NAME' to require passwords)\n", trustedUser)
 	default:
-		opts.Authenticator = wire.SCRAMAuthenticator{Lookup: func(_ context.Context, name string) (auth.Verifier, bool, error) {
+		scram := wire.SCRAMAuthenticator{Lookup: func(_ context.Context, name string) (auth.Verifier, bool, error) {
 			u, err := l.cat.User(name)
 			if errors.Is(err, catalog.ErrNotFound) {
 				return auth.Verifier{}, false, nil
@@ -56,7 +59,9 @@ func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config,
 			v, err := auth.ParseVerifier(u.Verifier)
 			return v, err == nil, err
 		}}
-		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users)\n", len(users))
+		opts.Authenticator = sqlAccess{next: scram, roles: l.cat.RolesOn}
+		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users); SQL on a data store needs the role %s there (fhirlake grant)\n",
+			len(users), strings.Join(access.Needed(access.SQLViews), " or "))
 	}
 	if opts.RequireTLS {
 		fmt.Fprintln(out, "tls:      required on the Postgres listener (it is not on loopback)")
@@ -75,6 +80,40 @@ func (trustAuthenticator) Authenticate(_ context.Context, user, _ string, _ wire
 			Hint:    fmt.Sprintf("No user has been added, so only %q may connect (without a password); add users with 'fhirlake user add'.", trustedUser)}
 	}
 	return nil
+}
+
+// sqlAccess checks, after the password, that the user may run SQL on the
+// data store it connects to (access.CanSQL over its roles there), so
+// that no session opens on a data store the user holds no SQL role on. A
+// refusal is a login failure, audited as one, with SQLSTATE 42501.
+// Roles are read at each connection: a grant or revoke applies to the
+// next one.
+type sqlAccess struct {
+	next  wire.Authenticator
+	roles func(user, datastore string) ([]string, error)
+}
+
+// Authenticate runs next, then checks the user's roles on database.
+func (a sqlAccess) Authenticate(ctx context.Context, user, database string, x wire.AuthExchange) error {
+	if err := a.next.Authenticate(ctx, user, database, x); err != nil {
+		return err
+	}
+	roles, err := a.roles(user, database)
+	if err != nil {
+		return fmt.Errorf("serve: roles of %s on %s: %w", user, database, err)
+	}
+	if access.CanSQL(roles) {
+		return nil
+	}
+	held := fmt.Sprintf("User %q holds no role on %q.", user, database)
+	if len(roles) > 0 {
+		held = fmt.Sprintf("User %q holds %s on %q, which gives no SQL access.", user, strings.Join(roles, ", "), database)
+	}
+	return &sqlstate.Error{Severity: "FATAL", Code: sqlstate.InsufficientPrivilege,
+		Message: fmt.Sprintf("permission denied for database %q", database),
+		Detail:  held,
+		Hint: fmt.Sprintf("SQL on a data store needs the role %s; an admin grants it with: fhirlake grant %s --datastore %s %s",
+			strings.Join(access.Needed(access.SQLViews), " or "), access.Analyst, database, user)}
 }
 
 // isLoopback reports whether a listener accepts only local connections.

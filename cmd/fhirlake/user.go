@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/fhirlake/fhirlake/access"
 	"github.com/fhirlake/fhirlake/auth"
 	"github.com/fhirlake/fhirlake/catalog"
 )
@@ -25,7 +26,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", defaultDataDir(), "data folder")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of prompting")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: fhirlake user [--data DIR] [--password-stdin] add|passwd|drop NAME\n       fhirlake user [--data DIR] list\n\nUsers connect over the Postgres wire protocol with SCRAM-SHA-256 passwords.\nOnce a user exists, the server requires a password from every client.")
+		fmt.Fprintln(stderr, "Usage: fhirlake user [--data DIR] [--password-stdin] add|passwd|drop NAME\n       fhirlake user [--data DIR] list\n\nUsers connect over the Postgres wire protocol with SCRAM-SHA-256 passwords.\nOnce a user exists, the server requires a password from every client.\nThe first user added is granted admin on every data store; grant roles to\nthe others with 'fhirlake grant'.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -56,9 +57,13 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "name\tcreated\tpassword changed")
+		fmt.Fprintln(tw, "name\tcreated\tpassword changed\tgrants")
 		for _, u := range users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.Created.Format(time.RFC3339), u.Updated.Format(time.RFC3339))
+			grants, err := l.cat.Grants(u.Name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Created.Format(time.RFC3339), u.Updated.Format(time.RFC3339), grantList(grants))
 		}
 		return tw.Flush()
 	case "drop":
@@ -72,7 +77,13 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !catalog.ValidUserName(name) {
 		return usagef("user: invalid name %q: a letter, then letters, digits and _ . @ - (at most 63)", name)
 	}
+	first := false
 	if action == "add" {
+		users, err := l.cat.Users()
+		if err != nil {
+			return err
+		}
+		first = len(users) == 0
 		if _, err := l.cat.User(name); err == nil {
 			return fmt.Errorf("user %s: %w (use 'fhirlake user passwd' to change the password)", name, catalog.ErrExists)
 		}
@@ -90,9 +101,17 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := l.cat.PutUser(name, v.String(), action == "passwd"); err != nil {
 		return err
 	}
-	if action == "add" {
-		fmt.Fprintf(stdout, "added user %s\n", name)
-	} else {
+	switch {
+	case first:
+		// The first user ends the password-less quickstart; making it
+		// the administrator keeps the access the quickstart had.
+		if err := l.cat.Grant(name, access.AllDatastores, access.Admin); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added user %s, the first user: granted admin on every data store (%s)\n", name, access.AllDatastores)
+	case action == "add":
+		fmt.Fprintf(stdout, "added user %s; it has no role yet: fhirlake grant ROLE --datastore DS %s\n", name, name)
+	default:
 		fmt.Fprintf(stdout, "changed the password of %s\n", name)
 	}
 	return nil
