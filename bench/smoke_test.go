@@ -100,6 +100,6 @@ func TestSmoke(t *testing.T) {
 	require.Contains(t, string(md), "PostgreSQL 15.")
 	plots, err := filepath.Glob(filepath.Join(out, "plots", "*.svg"))
 	require.NoError(t, err)
-	require.Len(t, plots, 3+4+12+4+6+6, "one scale curve per size-dependent case")
+	require.Len(t, plots, 3+6+4+12+4+6+6, "one scale curve per size-dependent case (ingest: three figures and six stage shares)")
 	require.Contains(t, string(md), "| – | select 100000 rows, binary results | throughput (rows/s, higher better) |")
 }
