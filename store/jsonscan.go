@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/fhirlake/fhirlake/internal/jsonscan"
 )
 
 // This file walks the members of a compact JSON object (the output of
@@ -23,14 +24,14 @@ func eachMember(obj []byte, fn func(key, val, member []byte) error) error {
 		return nil
 	}
 	for {
-		kEnd, err := endOfString(obj, i)
+		kEnd, err := jsonscan.EndOfString(obj, i)
 		if err != nil {
 			return err
 		}
 		if kEnd >= len(obj) || obj[kEnd] != ':' {
 			return errMalformed
 		}
-		vEnd, err := endOfValue(obj, kEnd+1)
+		vEnd, err := jsonscan.EndOfValue(obj, kEnd+1)
 		if err != nil {
 			return err
 		}
@@ -49,69 +50,6 @@ func eachMember(obj []byte, fn func(key, val, member []byte) error) error {
 			return errMalformed
 		}
 	}
-}
-
-// endOfString returns the index just after the string starting at b[i].
-func endOfString(b []byte, i int) (int, error) {
-	if i >= len(b) || b[i] != '"' {
-		return 0, errMalformed
-	}
-	for j := i + 1; j < len(b); {
-		q := bytes.IndexByte(b[j:], '"')
-		if q < 0 {
-			break
-		}
-		j += q
-		// The quote ends the string unless an odd number of backslashes
-		// precede it.
-		n := 0
-		for k := j - 1; k > i && b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return j + 1, nil
-		}
-		j++
-	}
-	return 0, errMalformed
-}
-
-// endOfValue returns the index just after the value starting at b[i].
-func endOfValue(b []byte, i int) (int, error) {
-	if i >= len(b) {
-		return 0, errMalformed
-	}
-	switch b[i] {
-	case '"':
-		return endOfString(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				end, err := endOfString(b, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errMalformed
-	}
-	for j := i; j < len(b); j++ {
-		switch b[j] {
-		case ',', '}', ']':
-			return j, nil
-		}
-	}
-	return len(b), nil
 }
 
 // keyIs reports whether the raw JSON string key decodes to name.

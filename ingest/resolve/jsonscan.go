@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/fhirlake/fhirlake/internal/jsonscan"
 )
 
 // errSyntax reports JSON the scanner cannot follow. Import only hands
@@ -24,82 +25,6 @@ func skipWS(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// escaped reports whether the byte at i is preceded by an odd number of
-// backslashes, that is, escaped inside a string.
-func escaped(b []byte, i int) bool {
-	n := 0
-	for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
-		n++
-	}
-	return n%2 == 1
-}
-
-// endOfString returns the index just after the string starting with the
-// quote at b[i].
-func endOfString(b []byte, i int) (int, error) {
-	j := i + 1
-	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return 0, errSyntax
-		}
-		j += k
-		if !escaped(b, j) {
-			return j + 1, nil
-		}
-		j++
-	}
-}
-
-// endOfValue returns the index just after the JSON value starting at b[i].
-func endOfValue(b []byte, i int) (int, error) {
-	if i >= len(b) {
-		return 0, errSyntax
-	}
-	switch b[i] {
-	case '"':
-		return endOfString(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				e, err := endOfString(b, j)
-				if err != nil {
-					return 0, err
-				}
-				j = e - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errSyntax
-	default:
-		j := i
-		for j < len(b) && !isDelim(b[j]) {
-			j++
-		}
-		if j == i {
-			return 0, errSyntax
-		}
-		return j, nil
-	}
-}
-
-// isDelim reports whether c ends a number or literal.
-func isDelim(c byte) bool {
-	switch c {
-	case ',', '}', ']', ' ', '\t', '\n', '\r':
-		return true
-	}
-	return false
 }
 
 // stringAt decodes the JSON string literal lit (quotes included).
@@ -134,7 +59,7 @@ func members(b []byte, i int) ([]member, int, error) {
 			return nil, 0, errSyntax
 		}
 		keyStart := i
-		e, err := endOfString(b, i)
+		e, err := jsonscan.EndOfString(b, i)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -147,7 +72,7 @@ func members(b []byte, i int) ([]member, int, error) {
 			return nil, 0, errSyntax
 		}
 		i = skipWS(b, i+1)
-		end, err := endOfValue(b, i)
+		end, err := jsonscan.EndOfValue(b, i)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -177,7 +102,7 @@ func elements(b []byte, i int) ([][2]int, error) {
 		return out, nil
 	}
 	for i < len(b) {
-		end, err := endOfValue(b, i)
+		end, err := jsonscan.EndOfValue(b, i)
 		if err != nil {
 			return nil, err
 		}
@@ -202,4 +127,14 @@ func find(ms []member, key string) (member, bool) {
 		}
 	}
 	return member{}, false
+}
+
+// escaped reports whether the byte at i is preceded by an odd number of
+// backslashes, that is, escaped inside a string.
+func escaped(b []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
 }

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"bytes"
+	"github.com/fhirlake/fhirlake/internal/jsonscan"
 	"net/url"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ func scanRefs(body []byte) []refSite {
 		if j >= len(body) || body[j] != '"' {
 			continue
 		}
-		e, err := endOfString(body, j)
+		e, err := jsonscan.EndOfString(body, j)
 		if err != nil {
 			break
 		}
