@@ -28,6 +28,17 @@ type auditNotes struct {
 	refs   []string
 	rows   int64
 	action string
+	caller *Caller
+}
+
+// noteActor records who made the request (or tried to) for its audit
+// event.
+func noteActor(r *http.Request, c Caller) {
+	if n, _ := r.Context().Value(auditNotesKey{}).(*auditNotes); n != nil {
+		n.mu.Lock()
+		n.caller = &c
+		n.mu.Unlock()
+	}
 }
 
 type auditNotesKey struct{}
@@ -127,6 +138,18 @@ func (a *auditWriter) append(status int) error {
 	if a.notes.action != "" {
 		action = a.notes.action
 	}
+	actor := audit.Actor{Method: "none"}
+	if c := a.notes.caller; c != nil {
+		actor = audit.Actor{User: c.Name, Client: c.Client, Method: c.Method}
+		if c.Roles != nil && ds != "" {
+			actor.Roles, _ = c.Roles(ds)
+		}
+		if c.SMART != nil {
+			for _, s := range c.SMART.Scopes {
+				actor.Roles = append(actor.Roles, "scope:"+s.String())
+			}
+		}
+	}
 	a.notes.mu.Unlock()
 	if ref != "" && len(refs) == 0 {
 		refs = []string{ref}
@@ -143,7 +166,7 @@ func (a *auditWriter) append(status int) error {
 	ev := audit.Event{
 		Kind: audit.KindFHIR, Source: r.RemoteAddr, Protocol: "http", DataStore: ds, Action: action,
 		Resources: refs, Query: query, Rows: rows, RequestID: r.Header.Get("X-Request-Id"),
-		Actor:   audit.Actor{Method: "none"},
+		Actor:   actor,
 		Outcome: audit.HTTPOutcome(status, ""),
 	}
 	_, err := a.h.opts.Audit.Append(context.WithoutCancel(r.Context()), ev)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/fhirlake/fhirlake/access"
 	"io"
 	"net/http"
 	"strconv"
@@ -68,6 +69,21 @@ func (h *handler) system(w http.ResponseWriter, r *http.Request) {
 	switch in.Type {
 	case "transaction":
 		noteAction(r, "transaction")
+		if c, ok := callerOf(r.Context()); ok {
+			// A batch's entries are authorized one by one as requests;
+			// a transaction's are applied together, so it needs the
+			// write role itself (scopes are checked per entry by the
+			// guarded store).
+			allowed, why, err := c.may(r.PathValue("datastore"), access.FHIRWrite)
+			if err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+			if !allowed {
+				forbid(w, r, why)
+				return
+			}
+		}
 		h.transaction(w, r, st, &in)
 	case "batch":
 		h.batch(w, r, &in)

@@ -80,6 +80,16 @@ type Options struct {
 	// interaction, the resources touched, the outcome) before its answer
 	// starts; a request the log refuses is answered 500.
 	Audit Auditor
+	// Auth, when set, identifies the caller of every request but the
+	// CapabilityStatement and the SMART configuration, and each request
+	// is then checked against the caller's roles on its data store
+	// (package access) and, for OAuth tokens, its SMART scopes. Without
+	// it every request is served (a loopback-only quickstart).
+	Auth Authenticator
+	// SMARTConfiguration, when set, serves
+	// {base}/.well-known/smart-configuration: it returns the document for
+	// a FHIR base URL.
+	SMARTConfiguration func(baseURL string) []byte
 }
 
 // handler serves the FHIR REST API.
@@ -112,6 +122,10 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 	}
 	h := &handler{ds: ds, opts: opts, log: opts.Logger, published: opts.Now().UTC(), mux: http.NewServeMux()}
 	h.mux.HandleFunc("/fhir/{datastore}/metadata", h.metadata)
+	if opts.SMARTConfiguration != nil {
+		h.mux.HandleFunc("GET /fhir/{datastore}/.well-known/smart-configuration", h.smartConfiguration)
+		h.mux.HandleFunc("GET /.well-known/smart-configuration", h.smartConfiguration)
+	}
 	h.mux.HandleFunc("/fhir/{datastore}", h.system)
 	h.mux.HandleFunc("/fhir/{datastore}/{$}", h.system)
 	h.mux.HandleFunc("/fhir/{datastore}/_history", h.historyRoute)
@@ -159,8 +173,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// gets an OperationOutcome instead.
 		writeOutcome(rec, r, http.StatusNotFound, "not-found",
 			"no FHIR endpoint at "+strconv.Quote(p)+": the path has empty, '.' or '..' segments")
-	} else {
-		h.mux.ServeHTTP(rec, r)
+	} else if r, ok := h.authenticate(rec, r); ok {
+		if r, ok := h.authorize(rec, r); ok {
+			h.mux.ServeHTTP(rec, r)
+		}
 	}
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "api: request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),

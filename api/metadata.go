@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fhirlake/fhirlake/fhir"
@@ -168,4 +169,13 @@ func exportDefinition(level string) string {
 		return "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"
 	}
 	return "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
+}
+
+// smartConfiguration serves {base}/.well-known/smart-configuration
+// (SMART App Launch, "Metadata"), public like the CapabilityStatement.
+func (h *handler) smartConfiguration(w http.ResponseWriter, r *http.Request) {
+	base := strings.TrimSuffix(baseURL(r), "/fhir/")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(h.opts.SMARTConfiguration(base))
 }

@@ -281,8 +281,9 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) (Reader, bool) 
 	if !ok {
 		writeOutcome(w, r, http.StatusNotFound, "not-found",
 			fmt.Sprintf("data store %q does not exist", name))
+		return nil, false
 	}
-	return rd, ok
+	return guarded(r.Context(), rd), true
 }
 
 // setVersionHeaders sets ETag and Last-Modified from a resource version

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +55,20 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 		}
 		params = r.Form
 	}
+	rs := restrictionOf(r.Context())
+	if len(rs.filters) > 0 {
+		// A filtered scope (patient/Observation.rs?category=laboratory)
+		// becomes criteria of the search, so that totals and pages count
+		// only what the caller may see.
+		if len(rs.filters) > 1 {
+			forbid(w, r, "the token's scopes allow this type only through several filters, which a search cannot combine; use a token with one filter per type")
+			return
+		}
+		params = maps.Clone(params)
+		for _, c := range rs.filters[0] {
+			params[c.Param] = append(slices.Clone(params[c.Param]), strings.Join(c.Values, ","))
+		}
+	}
 	q, err := search.ParseQuery(typ, params, strictHandling(r))
 	var qe *search.QueryError
 	if errors.As(err, &qe) {
@@ -70,6 +86,13 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 			return
 		}
 		self = baseURL(r) + "/" + ctype + "/" + cid + "/" + typ
+	} else if rs.patient != "" {
+		// A patient-level token searches its patient's compartment only:
+		// nothing else is matched, counted or included.
+		if err := q.InCompartment("Patient", rs.patient); errors.As(err, &qe) {
+			forbid(w, r, "a patient-level token searches only its patient's compartment: "+qe.Error())
+			return
+		}
 	}
 	vs := newStoreValueSets(rd, h.opts.Searcher, r.PathValue("datastore"))
 	if err := q.ResolveValueSets(r.Context(), vs); errors.As(err, &qe) {

@@ -137,6 +137,8 @@ func (h *handler) writeApplyError(w http.ResponseWriter, r *http.Request, err er
 		writeOutcome(w, r, http.StatusPreconditionFailed, "conflict", trimStorePrefix(err))
 	case errors.Is(err, store.ErrInvalid):
 		writeOutcome(w, r, http.StatusBadRequest, "invalid", trimStorePrefix(err))
+	case errors.Is(err, errForbidden):
+		forbid(w, r, strings.TrimPrefix(err.Error(), errForbidden.Error()+": "))
 	default:
 		h.serverError(w, r, err)
 	}

@@ -81,3 +81,22 @@ func TestParseVerifierErrors(t *testing.T) {
 		require.Error(t, err, s)
 	}
 }
+
+func TestVerifierMatches(t *testing.T) {
+	v, err := NewVerifier("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ParseVerifier(v.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		password string
+		want     bool
+	}{{"correct horse", true}, {"correct horse ", false}, {"Correct horse", false}, {"", false}} {
+		if got := parsed.Matches(tc.password); got != tc.want {
+			t.Errorf("Matches(%q) = %v, want %v", tc.password, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -104,4 +105,16 @@ func (v Verifier) credentials() scram.StoredCredentials {
 		StoredKey:  v.StoredKey,
 		ServerKey:  v.ServerKey,
 	}
+}
+
+// Matches reports whether password is the one v was derived from, for
+// protocols that carry the password itself (HTTP Basic over TLS). It
+// costs one key derivation (v.Iterations rounds of PBKDF2); the
+// comparison is constant-time.
+func (v Verifier) Matches(password string) bool {
+	w, err := deriveVerifier(password, v.Salt, v.Iterations)
+	if err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare(w.StoredKey, v.StoredKey) == 1
 }

@@ -181,6 +181,9 @@ func (c *Catalog) init() error {
 		if _, err := tx.CreateBucketIfNotExists(bucketUsers); err != nil {
 			return err
 		}
+		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
+			return err
+		}
 		if err := initGrants(tx); err != nil {
 			return err
 		}

@@ -102,8 +102,8 @@ func (c *Catalog) Users() ([]User, error) {
 	return out, nil
 }
 
-// DeleteUser removes a user and its grants, or returns an error wrapping
-// ErrNotFound.
+// DeleteUser removes a user, its grants and its API tokens, or returns an
+// error wrapping ErrNotFound.
 func (c *Catalog) DeleteUser(name string) error {
 	err := c.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
@@ -111,6 +111,9 @@ func (c *Catalog) DeleteUser(name string) error {
 			return fmt.Errorf("user %q: %w", name, ErrNotFound)
 		}
 		if err := deleteGrants(tx, func(user, _ string) bool { return user == name }); err != nil {
+			return err
+		}
+		if err := deleteTokens(tx, name); err != nil {
 			return err
 		}
 		return b.Delete([]byte(name))

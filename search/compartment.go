@@ -52,3 +52,30 @@ func CompartmentTypes(typ string) []string {
 	slices.Sort(out[min(1, len(out)):])
 	return out
 }
+
+// InCompartmentOf reports whether the resource body lies in the
+// compartment of typ/id: it is that resource, or one of its compartment
+// parameters (the same that InCompartment searches) refers to it. A type
+// with no parameter in the compartment is never in it. It is the check a
+// read needs where a search adds InCompartment.
+func InCompartmentOf(body []byte, typ, id string) (bool, error) {
+	v, err := Extract(body)
+	if v.ResourceType == "" {
+		if err == nil {
+			err = ErrNotResource
+		}
+		return false, fmt.Errorf("search: compartment of %s/%s: %w", typ, id, err)
+	}
+	// Parameters that failed to evaluate were dropped by Extract; the
+	// others still decide (a resource is kept out if none refers).
+	if v.ResourceType == typ && v.ID == id {
+		return true, nil
+	}
+	params := compartmentParams[typ][v.ResourceType]
+	for _, r := range v.References {
+		if r.TargetType == typ && r.TargetID == id && slices.Contains(params, r.Param) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

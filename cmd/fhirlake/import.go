@@ -90,7 +90,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	l, err := openLake(*data, "import")
 	var locked *catalog.LockedError
 	if errors.As(err, &locked) && locked.Holder.HTTP != "" {
-		return importViaJobs(ctx, locked.Holder.HTTP, *dsName, fs.Args(), spec, stdout, stderr)
+		return importViaJobs(ctx, locked.Holder.HTTP, readLocalToken(*data), *dsName, fs.Args(), spec, stdout, stderr)
 	}
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ const pollEvery = 500 * time.Millisecond
 // jobClient talks to the import job routes of a running server.
 type jobClient struct {
 	base, ds string
+	// token is the server's local token (see localTokenFile), "" when
+	// the server trusts local requests.
+	token string
 }
 
 // errNoJobRoutes means the server predates import jobs.
@@ -40,6 +43,9 @@ func (c jobClient) do(ctx context.Context, method, path string, body []byte, out
 		return fmt.Errorf("import: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("import: the server at %s: %w", c.base, err)
@@ -77,7 +83,7 @@ func (c jobClient) do(ctx context.Context, method, path string, body []byte, out
 // the result as a local import would. A server without import jobs gets
 // the synchronous $import instead (which cannot take a mapping). spec's
 // mapping file is sent inline (see importJobRequest).
-func importViaJobs(ctx context.Context, base, ds string, paths []string, spec jobs.Job, stdout, stderr io.Writer) error {
+func importViaJobs(ctx context.Context, base, token, ds string, paths []string, spec jobs.Job, stdout, stderr io.Writer) error {
 	abs, err := absInputs(paths)
 	if err != nil {
 		return err
@@ -90,14 +96,14 @@ func importViaJobs(ctx context.Context, base, ds string, paths []string, spec jo
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	c := jobClient{base: base, ds: ds}
+	c := jobClient{base: base, ds: ds, token: token}
 	var j jobs.Job
 	err = c.do(ctx, http.MethodPost, "", body, &j)
 	if errors.Is(err, errNoJobRoutes) && (spec.Mapping != "" || !spec.Normalize) {
 		return fmt.Errorf("import: the server at %s runs no import jobs, so it cannot take --mapping or --no-normalize", base)
 	}
 	if errors.Is(err, errNoJobRoutes) {
-		return importViaServer(ctx, base, ds, paths, stdout, stderr)
+		return importViaServer(ctx, base, token, ds, paths, stdout, stderr)
 	}
 	if err != nil {
 		return err
@@ -247,7 +253,7 @@ func openJobSource(data, ds string) (jobSource, func(), error) {
 	var locked *catalog.LockedError
 	switch {
 	case errors.As(err, &locked) && locked.Holder.HTTP != "":
-		return jobSource{client: &jobClient{base: locked.Holder.HTTP, ds: ds}}, func() {}, nil
+		return jobSource{client: &jobClient{base: locked.Holder.HTTP, ds: ds, token: readLocalToken(data)}}, func() {}, nil
 	case errors.As(err, &locked):
 		// Another command (an import running here) holds the folder;
 		// the job files can still be read.

@@ -21,7 +21,7 @@ import (
 // which reads the files itself, and prints the result as a local import
 // would. The server must be able to read the paths (it runs on this
 // machine, as the lock file it advertised in says).
-func importViaServer(ctx context.Context, base, ds string, paths []string, stdout, stderr io.Writer) error {
+func importViaServer(ctx context.Context, base, token, ds string, paths []string, stdout, stderr io.Writer) error {
 	abs, err := absInputs(paths)
 	if err != nil {
 		return err
@@ -36,6 +36,9 @@ func importViaServer(ctx context.Context, base, ds string, paths []string, stdou
 		return fmt.Errorf("import: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/fhir+json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("import: the server at %s: %w", base, err)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/fhirlake/fhirlake/auth/lockout"
 	"io"
 	"log/slog"
 	"net"
@@ -36,6 +38,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	memLimit := fs.String("memory-limit", "", "memory DuckDB may use for queries, e.g. 8GB or 50% (default: half of RAM); a query that needs more fails with 53200")
 	auditSync := fs.String("audit-sync", "fsync", "when an audit record is durable before its answer: fsync (on disk; concurrent requests share one fsync) or write (in the operating system, so a crash of fhirlake loses nothing; fsynced every 10 ms, so a power failure may lose the last 10 ms)")
 	auditKeyFile := fs.String("audit-key-file", "", "key of a keyed (HMAC-SHA-256) audit chain, which a disk thief cannot recompute; default: a plain SHA-256 chain")
+	var jwtCfg httpAuthConfig
+	fs.StringVar(&jwtCfg.jwtIssuer, "jwt-issuer", "", "accept OAuth 2 bearer JWTs (SMART on FHIR scopes) from this issuer (the iss claim, exactly)")
+	fs.StringVar(&jwtCfg.jwtAudience, "jwt-audience", "", "audiences a JWT must name (aud), comma-separated; usually the FHIR base URL")
+	fs.StringVar(&jwtCfg.jwksFile, "jwks-file", "", "JSON Web Key Set file of the JWT issuer's signing keys (RS256, ES256)")
+	fs.StringVar(&jwtCfg.jwksURL, "jwks-url", "", "URL of the JWT issuer's JSON Web Key Set (fetched at start, on unknown key ids, and hourly)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,18 +85,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer httpLn.Close()
 
-	if !isLoopback(httpLn.Addr()) {
-		// The FHIR API has neither authentication nor TLS yet: on the
-		// network anyone who reaches it would read and write PHI.
-		return usagef("serve: --http %s is not a loopback address: the FHIR HTTP API does not authenticate clients yet, so it listens on loopback only (put an authenticating TLS reverse proxy in front of it to serve the network; see SECURITY.md)", httpLn.Addr())
-	}
 	tlsCfg, err := serverTLS(l, *tlsCert, *tlsKey, stdout)
 	if err != nil {
 		return err
 	}
-	pgOpts, err := pgSecurity(l, pgLn.Addr(), isLoopback(pgLn.Addr()) && isLoopback(httpLn.Addr()), tlsCfg, stdout)
+	loopbackOnly := isLoopback(pgLn.Addr()) && isLoopback(httpLn.Addr())
+	pgOpts, err := pgSecurity(l, pgLn.Addr(), loopbackOnly, tlsCfg, stdout)
 	if err != nil {
 		return err
+	}
+	// Failed logins on either protocol count toward one lockout.
+	logins := lockout.New(lockout.Config{})
+	_, trusted := pgOpts.Authenticator.(trustAuthenticator)
+	httpAuth, smartCfg, removeLocalToken, err := httpSecurity(ctx, l, trusted, jwtCfg, logins, stdout)
+	if err != nil {
+		return err
+	}
+	defer removeLocalToken()
+	httpScheme := "http"
+	if !isLoopback(httpLn.Addr()) {
+		// On the network the FHIR API is served over TLS only, with the
+		// Postgres listener's certificate.
+		httpLn = tls.NewListener(httpLn, tlsCfg)
+		httpScheme = "https"
+		fmt.Fprintln(stdout, "tls:      required on the FHIR listener (it is not on loopback)")
 	}
 	pgOpts.Logger = log
 	pgOpts.StatementTimeout = *stmtTimeout
@@ -142,7 +161,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
 			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng,
-			Audit: auditLog}),
+			Audit: auditLog, Auth: httpAuth, SMARTConfiguration: smartConfiguration(smartCfg)}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)
@@ -156,7 +175,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 
 	// `fhirlake import` on this data folder now hands its work to us.
-	if err := l.cat.Advertise("http://" + httpLn.Addr().String()); err != nil {
+	if err := l.cat.Advertise(httpScheme + "://" + httpLn.Addr().String()); err != nil {
 		return err
 	}
 	names, err := l.datastoreNames()
@@ -172,13 +191,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sslParam = "?sslmode=require"
 	}
 	fmt.Fprintf(stdout, "postgres: listening on %s\n", pgLn.Addr())
-	fmt.Fprintf(stdout, "fhir:     listening on http://%s/fhir\n", httpLn.Addr())
-	if !isLoopback(httpLn.Addr()) {
-		fmt.Fprintf(stdout, "warning:  the FHIR HTTP API has no authentication yet and reads and writes every data store; %s is reachable from the network\n", httpLn.Addr())
-	}
-	fmt.Fprintf(stdout, "views:    http://%s/datastores/{datastore}/views\n", httpLn.Addr())
+	fmt.Fprintf(stdout, "fhir:     listening on %s://%s/fhir\n", httpScheme, httpLn.Addr())
+	fmt.Fprintf(stdout, "views:    %s://%s/datastores/{datastore}/views\n", httpScheme, httpLn.Addr())
 	for _, n := range names {
-		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://%s@%s/%s%s\"\n  curl http://%s/fhir/%s/metadata\n", n, pgUser, pgHost, n, sslParam, httpLn.Addr(), n)
+		fmt.Fprintf(stdout, "data store %s:\n  psql \"postgres://%s@%s/%s%s\"\n  curl %s://%s/fhir/%s/metadata\n", n, pgUser, pgHost, n, sslParam, httpScheme, httpLn.Addr(), n)
 	}
 	if len(names) == 0 {
 		fmt.Fprintln(stdout, "no data store yet: run 'fhirlake import' or start with --demo")
