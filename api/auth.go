@@ -62,6 +62,11 @@ func (e *AuthError) Error() string { return e.Message }
 // callerKey is the context key of the request's Caller.
 type callerKey struct{}
 
+// CallerOf returns the caller of a request served by the handler (for
+// the Admin handler); ok is false when the handler runs without an
+// Authenticator.
+func CallerOf(ctx context.Context) (Caller, bool) { return callerOf(ctx) }
+
 // callerOf returns the request's caller; ok is false when the handler
 // runs without an Authenticator (every request allowed).
 func callerOf(ctx context.Context) (Caller, bool) {
@@ -105,6 +110,9 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Re
 // CapabilityStatement and the SMART configuration, which clients read to
 // learn how to authenticate.
 func publicPath(r *http.Request) bool {
+	if r.URL.Path == "/auth/token" {
+		return true // the token endpoint authenticates clients by their assertions
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}

@@ -90,6 +90,13 @@ type Options struct {
 	// {base}/.well-known/smart-configuration: it returns the document for
 	// a FHIR base URL.
 	SMARTConfiguration func(baseURL string) []byte
+	// TokenEndpoint, when set, serves POST /auth/token (OAuth 2 client
+	// credentials for SMART Backend Services). It authenticates its
+	// clients itself, by their signed assertions.
+	TokenEndpoint http.Handler
+	// Admin, when set, serves /admin/…, for callers who may manage every
+	// data store (access.Manage on "*"); CallerOf gives it the caller.
+	Admin http.Handler
 }
 
 // handler serves the FHIR REST API.
@@ -149,6 +156,12 @@ func NewHandler(ds Datastores, opts Options) http.Handler {
 			src, ok := r.(export.Source)
 			return src, ok
 		})
+	}
+	if opts.TokenEndpoint != nil {
+		h.mux.Handle("/auth/token", opts.TokenEndpoint)
+	}
+	if opts.Admin != nil {
+		h.mux.Handle("/admin/", opts.Admin)
 	}
 	h.viewRoutes()
 	h.importRoutes()
