@@ -69,7 +69,7 @@ func runGrantCommand(ctx context.Context, verb string, args []string, stdout, st
 		return fmt.Errorf("%s: audit log (pass --audit-key-file if the server uses one): %w", verb, err)
 	}
 	defer log.Close()
-	if err := auditedGrant(ctx, l.cat, log, verb, user, *ds, role); err != nil {
+	if err := auditedGrant(ctx, l.cat, log, cliActor, verb, user, *ds, role); err != nil {
 		return err
 	}
 	if verb == "grant" {
@@ -84,7 +84,7 @@ func runGrantCommand(ctx context.Context, verb string, args []string, stdout, st
 // audit log, a refusal included. When the log cannot take the record of a
 // change, the change is undone and the command fails: no grant takes
 // effect unaudited.
-func auditedGrant(ctx context.Context, cat *catalog.Catalog, log *audit.Log, verb, user, ds, role string) error {
+func auditedGrant(ctx context.Context, cat *catalog.Catalog, log *audit.Log, by auditBy, verb, user, ds, role string) error {
 	had := hasGrant(cat, user, ds, role)
 	do, undo := cat.Grant, cat.Revoke
 	if verb == "revoke" {
@@ -95,7 +95,7 @@ func auditedGrant(ctx context.Context, cat *catalog.Catalog, log *audit.Log, ver
 	if err != nil {
 		out = audit.Outcome{Result: audit.MinorFailure, Message: err.Error()}
 	}
-	ev := audit.Event{Kind: audit.KindGrant, Actor: audit.Actor{Method: "local"}, Protocol: "cli",
+	ev := audit.Event{Kind: audit.KindGrant, Actor: by.actor, Protocol: by.protocol, Source: by.source,
 		DataStore: ds, Action: verb, Subject: user, Role: role, Outcome: out}
 	if _, aerr := log.Append(ctx, ev); aerr != nil {
 		if err == nil && had != (verb == "grant") {
@@ -125,3 +125,14 @@ func grantList(grants []catalog.Grant) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// auditBy is who performs an administrative operation, for its audit
+// record: the command line, or an administrator over the admin API.
+type auditBy struct {
+	actor            audit.Actor
+	protocol, source string
+}
+
+// cliActor is a command run on the server's machine by whoever can open
+// the data folder.
+var cliActor = auditBy{actor: audit.Actor{Method: "local"}, protocol: "cli"}

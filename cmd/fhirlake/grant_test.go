@@ -162,7 +162,7 @@ func TestAuditedGrantUndo(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, log.Close()) // every Append now fails
 
-			err = auditedGrant(ctx, cat, log, tt.verb, "ana", tt.ds, tt.role)
+			err = auditedGrant(ctx, cat, log, cliActor, tt.verb, "ana", tt.ds, tt.role)
 			require.ErrorIs(t, err, audit.ErrClosed)
 			roles, err := cat.RolesOn("ana", "a")
 			require.NoError(t, err)

@@ -162,6 +162,44 @@ func TestHTTPAuthentication(t *testing.T) {
 	require.Equal(t, 429, status, "locked out even with the right password: %s", body)
 	require.NotEmpty(t, hdr.Get("Retry-After"))
 
+	// The admin API: grants, tokens and lockouts on the running server,
+	// for administrators of every data store only.
+	root := basic("root", "pw-root")
+	adminURL := "http://" + srv.httpAddr + "/admin"
+	status, _, _ = httpDo(t, "GET", adminURL+"/grants", "", bearer(ritaToken)...)
+	require.Equal(t, 403, status)
+	status, _, body = httpDo(t, "GET", adminURL+"/lockouts", "", root...)
+	require.Equal(t, 200, status, string(body))
+	require.Contains(t, string(body), `"user":"wes"`)
+	status, _, body = httpDo(t, "DELETE", adminURL+"/lockouts/wes", "", root...)
+	require.Equal(t, 204, status, string(body))
+	status, _, _ = get("Patient?_count=1", basic("wes", "pw-wes")...)
+	require.Equal(t, 200, status, "unlocked by an admin")
+	status, _, body = httpDo(t, "POST", adminURL+"/grants", `{"user":"ana","datastore":"ward","role":"reader"}`, root...)
+	require.Equal(t, 201, status, string(body))
+	status, _, _ = get("Patient?_count=1", basic("ana", "pw-ana")...)
+	require.Equal(t, 200, status, "a grant applies to the next request")
+	status, _, body = httpDo(t, "DELETE", adminURL+"/grants/ana/ward/reader", "", root...)
+	require.Equal(t, 204, status, string(body))
+	status, _, _ = get("Patient?_count=1", basic("ana", "pw-ana")...)
+	require.Equal(t, 403, status, "a revoke applies to the next request")
+	status, _, body = httpDo(t, "POST", adminURL+"/grants", `{"user":"ana","datastore":"ward","role":"boss"}`, root...)
+	require.Equal(t, 400, status, string(body))
+	status, _, body = httpDo(t, "POST", adminURL+"/tokens", `{"user":"wes","expires":"1h","note":"api"}`, root...)
+	require.Equal(t, 201, status, string(body))
+	var created struct{ ID, Token string }
+	require.NoError(t, json.Unmarshal(body, &created))
+	status, _, _ = get("Patient?_count=1", bearer(created.Token)...)
+	require.Equal(t, 200, status)
+	status, _, body = httpDo(t, "GET", adminURL+"/tokens?user=wes", "", root...)
+	require.Equal(t, 200, status, string(body))
+	require.Contains(t, string(body), created.ID)
+	require.NotContains(t, string(body), created.Token)
+	status, _, _ = httpDo(t, "DELETE", adminURL+"/tokens/"+created.ID, "", root...)
+	require.Equal(t, 204, status)
+	status, _, _ = get("Patient?_count=1", bearer(created.Token)...)
+	require.Equal(t, 401, status, "a revoked token")
+
 	// OAuth bearer JWTs: each flaw is a 401 with an OperationOutcome.
 	flaws := map[string]func(c *jwt.Claims, key **rsa.PrivateKey, kid *string){
 		"bad signature": func(_ *jwt.Claims, key **rsa.PrivateKey, _ *string) { *key = p.otherKey },
@@ -256,9 +294,12 @@ func TestHTTPAuthentication(t *testing.T) {
 		if r.Kind == audit.KindFHIR {
 			methods[r.Actor.User+"/"+r.Actor.Method] = true
 		}
+		if r.Kind == audit.KindGrant && r.Protocol == "http" {
+			methods["grant by "+r.Actor.User] = true
+		}
 		return nil
 	}))
-	for _, want := range []string{"rita/token", "wes/password", "app-user/jwt", "wes/failed", "local/local"} {
+	for _, want := range []string{"rita/token", "wes/password", "app-user/jwt", "wes/failed", "local/local", "root/password", "grant by root"} {
 		require.True(t, methods[want], "audited %s among %v", want, methods)
 	}
 	require.NoError(t, filepath.Walk(data, func(path string, info os.FileInfo, err error) error {

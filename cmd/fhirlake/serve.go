@@ -161,7 +161,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hs := &http.Server{
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
 			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng,
-			Audit: auditLog, Auth: httpAuth, SMARTConfiguration: smartConfiguration(smartCfg)}),
+			Audit: auditLog, Auth: httpAuth, SMARTConfiguration: smartConfiguration(smartCfg),
+			Admin: newAdminAPI(l.cat, auditLog, logins)}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)

@@ -175,7 +175,7 @@ func createToken(ctx context.Context, cat *catalog.Catalog, log *audit.Log, tok 
 	if errors.Is(err, catalog.ErrNotFound) {
 		err = &usageError{fmt.Sprintf("token create: no user %q; add it first with 'fhirlake user add %s'", tok.User, tok.User)}
 	}
-	if aerr := auditToken(ctx, log, "create", tok.User, id, err); aerr != nil {
+	if aerr := auditToken(ctx, log, cliActor, "create", tok.User, id, err); aerr != nil {
 		if err == nil {
 			err = cat.DeleteToken(id)
 		}
@@ -202,7 +202,7 @@ func revokeToken(ctx context.Context, cat *catalog.Catalog, log *audit.Log, arg 
 	if err == nil {
 		err = cat.DeleteToken(id)
 	}
-	if aerr := auditToken(ctx, log, "revoke", tok.User, id, err); aerr != nil {
+	if aerr := auditToken(ctx, log, cliActor, "revoke", tok.User, id, err); aerr != nil {
 		if err == nil {
 			err = cat.PutToken(tok)
 		}
@@ -226,12 +226,12 @@ func tokenID(arg string) string {
 // auditToken appends the record of a token create or revoke (action) of
 // user's token id, refused if err is set. The token id is in the
 // outcome's message, as no field of audit.Event names a token.
-func auditToken(ctx context.Context, log *audit.Log, action, user, id string, err error) error {
+func auditToken(ctx context.Context, log *audit.Log, by auditBy, action, user, id string, err error) error {
 	out := audit.Outcome{Result: audit.Success, Message: "token " + id}
 	if err != nil {
 		out = audit.Outcome{Result: audit.MinorFailure, Message: "token " + id + ": " + err.Error()}
 	}
-	_, aerr := log.Append(ctx, audit.Event{Kind: audit.KindToken, Actor: audit.Actor{Method: "local"}, Protocol: "cli",
+	_, aerr := log.Append(ctx, audit.Event{Kind: audit.KindToken, Actor: by.actor, Protocol: by.protocol, Source: by.source,
 		Action: action, Subject: user, Outcome: out})
 	return aerr
 }
