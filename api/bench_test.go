@@ -2,12 +2,18 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/fhirlake/fhirlake/audit"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -67,4 +73,82 @@ func BenchmarkTransaction50(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkReadAudited measures FHIR reads (GET Patient/{id}) over real
+// HTTP with 8 concurrent keep-alive clients, with no audit log and with
+// the audit log in each durability mode, so that the audit log's cost on
+// read throughput is the ratio of the reads/s figures:
+//
+//	go test -run '^$' -bench ReadAudited -benchtime 5s ./api/
+func BenchmarkReadAudited(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opts *audit.Options
+	}{
+		{"audit=off", nil},
+		{"audit=write", &audit.Options{SyncInterval: 10 * time.Millisecond}},
+		{"audit=fsync", &audit.Options{}},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			s, err := store.Open(filepath.Join(b.TempDir(), "b.db"), store.Options{NoSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			const patients = 1000
+			in := make([]store.Input, patients)
+			for i := range in {
+				id := fmt.Sprintf("p%d", i)
+				in[i] = store.Input{Type: "Patient", ID: id, Body: []byte(`{"resourceType":"Patient","id":"` + id + `","gender":"female","birthDate":"1970-01-01","name":[{"family":"Doe","given":["Jane"]}]}`)}
+			}
+			if _, err := s.Put(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
+			opts := Options{}
+			if mode.opts != nil {
+				l, err := audit.Open(context.Background(), filepath.Join(b.TempDir(), "audit"), *mode.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer l.Close()
+				opts.Audit = l
+			}
+			srv := httptest.NewServer(NewHandler(datastores{"w": s}, opts))
+			defer srv.Close()
+			const clients = 8
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+			var next atomic.Int64
+			var failed atomic.Value
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for range clients {
+				wg.Go(func() {
+					for {
+						n := next.Add(1)
+						if n > int64(b.N) {
+							return
+						}
+						resp, err := client.Get(fmt.Sprintf("%s/fhir/w/Patient/p%d", srv.URL, n%patients))
+						if err != nil {
+							failed.Store(err)
+							return
+						}
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != 200 {
+							failed.Store(fmt.Errorf("status %d", resp.StatusCode))
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			if err, ok := failed.Load().(error); ok {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+		})
+	}
 }
