@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fhirlake/fhirlake/auth/smart"
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/search"
 )
@@ -77,6 +78,10 @@ func (h *handler) searchIn(w http.ResponseWriter, r *http.Request, typ, ctype, c
 	}
 	if err != nil {
 		h.serverError(w, r, err)
+		return
+	}
+	if msg := chainScopes(r, q); msg != "" {
+		forbid(w, r, msg)
 		return
 	}
 	self := baseURL(r) + "/" + typ
@@ -185,4 +190,45 @@ func searchOutcome(qe *search.QueryError) []byte {
 		iss.Expression = []string{qe.Param}
 	}
 	return issuesOutcome([]fhir.Issue{iss})
+}
+
+// chainScopes checks, for a caller with SMART scopes, the types a query
+// reaches beyond the searched one: the targets of its chains and the
+// types of its _has clauses. Each must be searchable by the caller without
+// a filter, and a patient-level caller may chain only into types of the
+// patient compartment, so that a criterion never tests resources the
+// caller could not read. It returns the refusal, or "".
+func chainScopes(r *http.Request, q *search.Query) string {
+	c, ok := callerOf(r.Context())
+	if !ok || c.SMART == nil {
+		return ""
+	}
+	var reached []string
+	var walk func(cr search.Criterion)
+	walk = func(cr search.Criterion) {
+		if cr.Chain != nil {
+			reached = append(reached, cr.Targets...)
+			walk(*cr.Chain)
+		}
+		if cr.Has != nil {
+			reached = append(reached, cr.Has.Type)
+			walk(cr.Has.Criterion)
+		}
+	}
+	for _, cr := range q.Criteria {
+		walk(cr)
+	}
+	compartment := search.CompartmentTypes("Patient")
+	for _, t := range reached {
+		d := c.decide(smart.Search, t)
+		switch {
+		case !d.Allowed:
+			return fmt.Sprintf("the search reaches %s through a chain or _has, and the token's scopes do not allow searching it (%s)", t, d.Reason)
+		case len(d.Filters) > 0:
+			return fmt.Sprintf("the search reaches %s through a chain or _has, which the token may search only through a filter", t)
+		case d.Patient != "" && !slices.Contains(compartment, t):
+			return fmt.Sprintf("a patient-level token cannot chain into %s, which is outside the patient compartment", t)
+		}
+	}
+	return ""
 }

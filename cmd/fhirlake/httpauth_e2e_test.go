@@ -269,6 +269,18 @@ func TestHTTPAuthentication(t *testing.T) {
 			}
 		}
 	}
+	// A token for Observations alone cannot test Patients through a chain
+	// or _has.
+	obsOnly := bearer(p.token(t, "user/Observation.rs", "", nil))
+	status, _, body = get("Observation?status=final&_count=1", obsOnly...)
+	require.Equal(t, 200, status, string(body))
+	for _, q := range []string{"Observation?subject:Patient.name=Smith", "Observation?_has:DiagnosticReport:result:status=final"} {
+		status, _, body = get(q, obsOnly...)
+		require.Equal(t, 403, status, "%s: %s", q, body)
+	}
+	status, _, body = get("Observation?subject:Patient.name=Smith", pt...)
+	require.Equal(t, 200, status, "a chain into the patient compartment: %s", body)
+
 	// Writes stay in the compartment.
 	obs := func(patient string) string {
 		return `{"resourceType":"Observation","status":"final","code":{"text":"note"},"subject":{"reference":"Patient/` + patient + `"}}`
