@@ -1,6 +1,10 @@
 package audit
 
-import "time"
+import (
+	"fmt"
+	"syscall"
+	"time"
+)
 
 // appendNow is Append with Options.SyncInterval: the record is chained
 // and written by the caller under wmu, with no fsync; syncLoop fsyncs.
@@ -42,11 +46,31 @@ func (l *Log) syncLoop() {
 		if closed {
 			return
 		}
-		l.wmu.Lock()
-		err := l.w.sync()
-		l.wmu.Unlock()
-		if err != nil {
+		if err := l.backgroundSync(); err != nil {
 			l.fail(err)
 		}
 	}
+}
+
+// backgroundSync fsyncs what lazy appends have written, without holding
+// wmu during the fsync (milliseconds on a busy disk), so appends keep
+// writing while it runs. A record written during the fsync marks the
+// segment dirty again for the next round.
+func (l *Log) backgroundSync() error {
+	l.wmu.Lock()
+	dirty, seg := l.w.dirty, l.w.seg
+	l.w.dirty = false
+	// Taken before wmu is released, so rotate (under wmu) cannot close
+	// the file between here and the fsync.
+	l.w.fileMu.Lock()
+	f := l.w.f
+	l.wmu.Unlock()
+	defer l.w.fileMu.Unlock()
+	if !dirty || f == nil {
+		return nil
+	}
+	if err := syscall.Fdatasync(int(f.Fd())); err != nil {
+		return fmt.Errorf("audit: fsync %s: %w", segmentName(seg), err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 )
 
@@ -22,6 +23,10 @@ type writer struct {
 	hash  string // hash of the last durable record
 	dirty bool   // written but not yet fsynced (lazy mode)
 	buf   []byte
+	// fileMu keeps f open while the background fsync of lazy mode runs
+	// outside Log.wmu (see Log.syncLoop): rotate and close take it
+	// before closing f.
+	fileMu sync.Mutex
 }
 
 // open recovers the end of the chain and opens the last segment for
@@ -131,6 +136,8 @@ func (w *writer) rotate() error {
 	if err := w.sync(); err != nil {
 		return err
 	}
+	w.fileMu.Lock()
+	defer w.fileMu.Unlock()
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("audit: close %s: %w", segmentName(w.seg), err)
 	}
@@ -143,6 +150,8 @@ func (w *writer) close() error {
 		return nil
 	}
 	err := w.sync()
+	w.fileMu.Lock()
+	defer w.fileMu.Unlock()
 	if cerr := w.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("audit: close %s: %w", segmentName(w.seg), cerr)
 	}

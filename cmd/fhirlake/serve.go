@@ -36,7 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
 	stmtTimeout := fs.Duration("statement-timeout", 15*time.Minute, "default statement_timeout of SQL sessions (clients may SET their own); 0 for none")
 	memLimit := fs.String("memory-limit", "", "memory DuckDB may use for queries, e.g. 8GB or 50% (default: half of RAM); a query that needs more fails with 53200")
-	auditSync := fs.String("audit-sync", "fsync", "when an audit record is durable before its answer: fsync (on disk; concurrent requests share one fsync) or write (in the operating system, so a crash of fhirlake loses nothing; fsynced every 10 ms, so a power failure may lose the last 10 ms)")
+	auditSync := fs.String("audit-sync", "write", "when an audit record is durable before its answer: write (default: written to the operating system, so a crash of fhirlake, even kill -9, loses no answered interaction; fsynced every 10 ms, so a power failure may lose the last 10 ms) or fsync (on disk before the answer; concurrent requests share one fsync, which caps throughput at a few thousand requests a second)")
 	auditKeyFile := fs.String("audit-key-file", "", "key of a keyed (HMAC-SHA-256) audit chain, which a disk thief cannot recompute; default: a plain SHA-256 chain")
 	var jwtCfg httpAuthConfig
 	fs.StringVar(&jwtCfg.jwtIssuer, "jwt-issuer", "", "accept OAuth 2 bearer JWTs (SMART on FHIR scopes) from this issuer (the iss claim, exactly)")
