@@ -32,8 +32,14 @@
 //   - manage: data stores, views, users and grants.
 //
 // Over the wire a session on a data store is opened only for a user who
-// may run SQL on it ([CanSQL]): today admin and analyst. The
-// de-identified views and the audit_log view do not exist yet, so
-// deid-analyst and auditor cannot open a session; when they do, their
-// sessions must be restricted to those tables, not opened on every view.
+// may run SQL on it ([CanSQL]: admin and analyst) or read its audit log
+// ([AuditLog]: admin and auditor), and it sees only what those roles
+// allow (cmd/fhirlake's sqlScope picks the engine.Scope): sql-views gives
+// the data store's views; audit-log gives the relation audit_log, alone
+// for an auditor, holding the audit records of that data store, or of
+// the whole log (every data store, and server-wide events such as user
+// changes) when the role is granted on "*". The de-identified views do
+// not exist yet, so deid-analyst cannot open a session; when they do, its
+// sessions must be restricted to them (a deid engine.Scope), not opened
+// on every view.
 package access

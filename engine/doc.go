@@ -36,9 +36,43 @@
 //     configuration is locked, so a bypass of 1 and 2 can at worst read
 //     inside the data folder.
 //
-// Known leaks: metadata functions such as duckdb_databases(),
-// duckdb_tables() and information_schema list the names (not the data) of
-// other data stores.
+// Known leaks: in sessions that see the views, metadata functions such as
+// duckdb_databases(), duckdb_tables() and information_schema list the
+// names (not the data) of other data stores.
+//
+// # Scopes
+//
+// A session sees what its Scope (scope.go) allows; Options.Scope picks it
+// per user and database when the wire server opens a session, and
+// OpenScoped takes it directly. Each part of a scope is a schema of the
+// data store's database: Views is main (the views, the session's current
+// schema) and search (the index tables); Audit is audit, whose one view
+// audit_log reads the audit records loaded into memory.fhirlake_audit
+// (auditlog.go). Sessions of a scope with Views and Audit search both
+// schemas, so audit_log needs no qualification; a session of Audit alone
+// is switched to the audit schema. A later de-identified scope is one more
+// schema.
+//
+// checkScope (scopeguard.go) runs after the checks above: no session
+// reaches a schema of its data store outside its scope (an analyst's
+// audit.audit_log is 42501) nor the loaded records. A restricted session
+// (no Views) reads only its own relations, its WITH names and the
+// pg_catalog emulation: any other name, qualified or not, is 42P01 (so
+// DuckDB's "did you mean" suggestions cannot name a view), table
+// functions other than range, generate_series and unnest are 42501 (no
+// duckdb_*() or pragma_*()), and so is SHOW TABLES. The pg_catalog emulation lists the schemas of the scope only
+// (variable fhirlake_schemas): psql's \d in an auditor's session shows
+// audit_log in schema audit and nothing else. Statement templates are
+// cached per scope.
+//
+// audit_log holds the records of the session's data store, or every
+// record when the scope has AuditAll (variable fhirlake_audit_all, which
+// user SQL cannot SET). Records are read through an AuditSource
+// (AuditFiles tails the plain NDJSON segments; an encrypted log plugs in
+// there) and appended to the in-memory table before every statement of a
+// session whose scope has Audit, so a statement sees every record
+// appended before it started. The table holds the whole log in memory
+// and is loaded on the first such statement.
 //
 // # Postgres compatibility
 //

@@ -36,6 +36,14 @@ type Options struct {
 	MemoryLimit string
 	// Logger receives refresh and session events; nil discards them.
 	Logger *slog.Logger
+	// Scope decides what a session opened through Open (the wire.Engine
+	// method) may see, from its user and database; its error refuses the
+	// session and reaches the client as it is (return a *sqlstate.Error).
+	// Nil gives every session ScopeViews.
+	Scope func(ctx context.Context, user, database string) (Scope, error)
+	// Audit reads the audit log for the audit_log relation of sessions
+	// whose Scope has Audit; nil refuses such sessions.
+	Audit AuditSource
 }
 
 // Engine is the process-wide DuckDB database. It is safe for concurrent
@@ -64,6 +72,14 @@ type Engine struct {
 	viewSQLs map[string]map[string]string
 
 	queries activity // queries with open results
+
+	scope func(ctx context.Context, user, database string) (Scope, error)
+	audit AuditSource
+	// auditMu serialises loading audit records (syncAudit) on auditConn,
+	// a connection of its own; auditSeq is the last record loaded.
+	auditMu   sync.Mutex
+	auditConn *sql.Conn
+	auditSeq  uint64
 }
 
 var _ wire.Engine = (*Engine)(nil)
@@ -85,7 +101,8 @@ func Open(ctx context.Context, cat Catalog, opts Options) (*Engine, error) {
 	db.SetMaxIdleConns(0)
 	parser := sql.OpenDB(conn)
 	parser.SetMaxIdleConns(4)
-	e := &Engine{cat: cat, log: log, conn: conn, db: db, parser: parser, stores: map[string]bool{}, viewSQLs: map[string]map[string]string{}}
+	e := &Engine{cat: cat, log: log, conn: conn, db: db, parser: parser, stores: map[string]bool{}, viewSQLs: map[string]map[string]string{},
+		scope: opts.Scope, audit: opts.Audit}
 	if err := e.start(ctx, opts); err != nil {
 		e.Close()
 		return nil, err
@@ -103,6 +120,9 @@ func (e *Engine) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := e.createCompatSchema(ctx); err != nil {
+		return err
+	}
+	if err := e.createAuditTable(ctx); err != nil {
 		return err
 	}
 	if err := e.lockDown(ctx); err != nil {
@@ -132,6 +152,11 @@ func (e *Engine) Close() error {
 	if e.parseStmt != nil {
 		errs = append(errs, e.parseStmt.Close())
 	}
+	e.auditMu.Lock()
+	if e.auditConn != nil {
+		errs = append(errs, e.auditConn.Close())
+	}
+	e.auditMu.Unlock()
 	errs = append(errs, e.parser.Close(), e.db.Close(), e.conn.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("engine: close: %w", err)

@@ -83,6 +83,9 @@ func (s *session) classify(ctx context.Context, sql string) (plan, error) {
 	if err := s.checkTree(stmts[0], run, 0); err != nil {
 		return plan{}, err
 	}
+	if err := s.checkScope(stmts[0], run, 0); err != nil {
+		return plan{}, err
+	}
 	return plan{Kind: planQuery, SQL: run, Tables: tablesRead(stmts[0])}, nil
 }
 
@@ -192,6 +195,9 @@ func (s *session) classifyExplain(ctx context.Context, sql string, w []token) (p
 	}
 	run := sql[:start] + inner
 	if err := s.checkTree(stmts[0], run, start); err != nil {
+		return plan{}, err
+	}
+	if err := s.checkScope(stmts[0], run, start); err != nil {
 		return plan{}, err
 	}
 	return plan{Kind: planQuery, SQL: run, Tag: "EXPLAIN", Tables: tablesRead(stmts[0])}, nil

@@ -14,8 +14,11 @@ const (
 	nspPGCatalog = 11
 	nspMain      = 2200
 	nspInfo      = 13000
-	ownerOID     = 10
-	ownerName    = "fhirlake"
+	// nspAudit is the audit schema's (see Scope), numbered as Postgres
+	// numbers user schemas.
+	nspAudit  = 16390
+	ownerOID  = 10
+	ownerName = "fhirlake"
 	// classPGClass is pg_class's own OID: pg_description.classoid of
 	// relation and column comments.
 	classPGClass = 1259
@@ -102,11 +105,19 @@ func (f compatFunction) create() string {
 	return fmt.Sprintf("CREATE MACRO %s.%s%s", compatSchema, quoteIdent(f.Name), strings.Join(parts, ", "))
 }
 
-// userViews is the FROM clause of the session's data store's views.
-const userViews = "duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
+// sessionSchemas is the list of the schemas the session's scope shows
+// (see Scope.sessionSetup); main when the variable is not set.
+const sessionSchemas = "coalesce(getvariable('" + varSchemas + "'), ['main'])"
+
+// userViews is the FROM clause of the views the session's scope shows.
+const userViews = "duckdb_views() WHERE database_name = current_database() AND list_contains(" + sessionSchemas + ", schema_name) AND NOT internal"
 
 // userColumns is the FROM clause of their columns.
-const userColumns = "duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
+const userColumns = "duckdb_columns() WHERE database_name = current_database() AND list_contains(" + sessionSchemas + ", schema_name) AND NOT internal"
+
+// nspOIDSQL maps the schema name column of userViews or userColumns to
+// the emulated namespace OID.
+var nspOIDSQL = fmt.Sprintf("(CASE schema_name WHEN %s THEN %d ELSE %d END)::BIGINT", quoteLiteral(auditSchema), nspAudit, nspMain)
 
 // sortedKeys returns m's keys in order, so generated SQL is stable.
 func sortedKeys[V any](m map[string]V) []string {

@@ -23,8 +23,8 @@ func catalogFunctions(version string) []compatFunction {
 		{Name: "pg_get_userbyid", Overloads: []string{fmt.Sprintf("(p_a) AS CASE WHEN p_a = %d THEN %s ELSE 'unknown (OID=' || p_a || ')' END", ownerOID, quoteLiteral(ownerName))}},
 		{Name: "current_user", Overloads: []string{"() AS getvariable('fhirlake_user')"}},
 		{Name: "session_user", Overloads: []string{"() AS getvariable('fhirlake_user')"}},
-		{Name: "current_schema", Overloads: []string{"() AS 'main'"}},
-		{Name: "current_schemas", Overloads: []string{"(p_a) AS CASE WHEN p_a THEN ['pg_catalog', 'main'] ELSE ['main'] END"}},
+		{Name: "current_schema", Overloads: []string{"() AS " + sessionSchemas + "[1]"}},
+		{Name: "current_schemas", Overloads: []string{"(p_a) AS CASE WHEN p_a THEN list_prepend('pg_catalog', " + sessionSchemas + ") ELSE " + sessionSchemas + " END"}},
 		{Name: "current_setting", Overloads: []string{
 			fmt.Sprintf("(p_a) AS (SELECT setting FROM %s.pg_settings WHERE lower(name) = lower(p_a))", s),
 			fmt.Sprintf("(p_a, p_b) AS (SELECT setting FROM %s.pg_settings WHERE lower(name) = lower(p_a))", s)}},

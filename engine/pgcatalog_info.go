@@ -7,13 +7,13 @@ import "fmt"
 // information_schema_tables and information_schema_columns.
 func infoSchemaRelations() []compatRelation {
 	return []compatRelation{
-		{"information_schema_tables", fmt.Sprintf(`SELECT current_database() AS table_catalog, 'main' AS table_schema,
+		{"information_schema_tables", fmt.Sprintf(`SELECT current_database() AS table_catalog, schema_name AS table_schema,
 			view_name AS table_name, 'BASE TABLE' AS table_type, NULL::VARCHAR AS self_referencing_column_name,
 			NULL::VARCHAR AS reference_generation, NULL::VARCHAR AS user_defined_type_catalog,
 			NULL::VARCHAR AS user_defined_type_schema, NULL::VARCHAR AS user_defined_type_name,
 			'NO' AS is_insertable_into, 'NO' AS is_typed, NULL::VARCHAR AS commit_action
 			FROM %s`, userViews)},
-		{"information_schema_columns", fmt.Sprintf(`SELECT current_database() AS table_catalog, 'main' AS table_schema,
+		{"information_schema_columns", fmt.Sprintf(`SELECT current_database() AS table_catalog, schema_name AS table_schema,
 			table_name, column_name, column_index AS ordinal_position, NULL::VARCHAR AS column_default,
 			CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END AS is_nullable, %s AS data_type,
 			NULL::INTEGER AS character_maximum_length, NULL::INTEGER AS character_octet_length,

@@ -12,8 +12,9 @@ import (
 func catalogRelations() []compatRelation {
 	return []compatRelation{
 		{"pg_namespace", fmt.Sprintf(`SELECT oid::BIGINT AS oid, nspname, %d::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl
-			FROM (VALUES (%d, 'pg_catalog'), (%d, 'main'), (%d, 'information_schema')) t(oid, nspname)`, ownerOID, nspPGCatalog, nspMain, nspInfo)},
-		{"pg_class", fmt.Sprintf(`SELECT view_oid AS oid, view_name AS relname, %d::BIGINT AS relnamespace,
+			FROM (VALUES (%d, 'pg_catalog'), (%d, 'main'), (%d, 'information_schema'), (%d, 'audit')) t(oid, nspname)
+			WHERE nspname <> 'audit' OR list_contains(%s, nspname)`, ownerOID, nspPGCatalog, nspMain, nspInfo, nspAudit, sessionSchemas)},
+		{"pg_class", fmt.Sprintf(`SELECT view_oid AS oid, view_name AS relname, %s AS relnamespace,
 			0::BIGINT AS reltype, 0::BIGINT AS reloftype, %d::BIGINT AS relowner, 2::BIGINT AS relam, 0::BIGINT AS relfilenode,
 			0::BIGINT AS reltablespace, 0 AS relpages, -1::FLOAT AS reltuples, 0 AS relallvisible, 0::BIGINT AS reltoastrelid,
 			false AS relhasindex, false AS relisshared, 'p' AS relpersistence, 'r' AS relkind, column_count::SMALLINT AS relnatts,
@@ -21,7 +22,7 @@ func catalogRelations() []compatRelation {
 			false AS relrowsecurity, false AS relforcerowsecurity, true AS relispopulated, 'd' AS relreplident,
 			false AS relispartition, 0::BIGINT AS relrewrite, 0::BIGINT AS relfrozenxid, 0::BIGINT AS relminmxid,
 			NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions, NULL::VARCHAR AS relpartbound
-			FROM %s`, nspMain, ownerOID, userViews)},
+			FROM %s`, nspOIDSQL, ownerOID, userViews)},
 		{"pg_attribute", fmt.Sprintf(`SELECT table_oid AS attrelid, column_name AS attname,
 			%s AS atttypid, %s::SMALLINT AS attlen, column_index::SMALLINT AS attnum, 0 AS attndims, -1 AS attcacheoff,
 			%s AS atttypmod, false AS attbyval, 'x' AS attalign, 'x' AS attstorage, '' AS attcompression,
@@ -46,10 +47,10 @@ func catalogRelations() []compatRelation {
 		{"pg_user", fmt.Sprintf(`SELECT %s AS usename, %d::BIGINT AS usesysid, false AS usecreatedb, true AS usesuper,
 			false AS userepl, false AS usebypassrls, '********' AS passwd, NULL::TIMESTAMPTZ AS valuntil, NULL::VARCHAR[] AS useconfig`,
 			quoteLiteral(ownerName), ownerOID)},
-		{"pg_tables", fmt.Sprintf(`SELECT 'main' AS schemaname, view_name AS tablename, %s AS tableowner,
+		{"pg_tables", fmt.Sprintf(`SELECT schema_name AS schemaname, view_name AS tablename, %s AS tableowner,
 			NULL::VARCHAR AS tablespace, false AS hasindexes, false AS hasrules, false AS hastriggers, false AS rowsecurity
 			FROM %s`, quoteLiteral(ownerName), userViews)},
-		{"pg_stat_user_tables", fmt.Sprintf(`SELECT view_oid AS relid, 'main' AS schemaname, view_name AS relname,
+		{"pg_stat_user_tables", fmt.Sprintf(`SELECT view_oid AS relid, schema_name AS schemaname, view_name AS relname,
 			0::BIGINT AS seq_scan, 0::BIGINT AS seq_tup_read, NULL::BIGINT AS idx_scan, NULL::BIGINT AS idx_tup_fetch,
 			0::BIGINT AS n_tup_ins, 0::BIGINT AS n_tup_upd, 0::BIGINT AS n_tup_del, 0::BIGINT AS n_tup_hot_upd,
 			0::BIGINT AS n_live_tup, 0::BIGINT AS n_dead_tup, NULL::TIMESTAMPTZ AS last_vacuum, NULL::TIMESTAMPTZ AS last_autovacuum,

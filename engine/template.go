@@ -43,13 +43,14 @@ func (c *templateCache) put(template, tag string) {
 // a table, a function or a statement, nor anything the rewrite would
 // change. Anything else goes through Query.
 func (s *session) QueryTemplate(ctx context.Context, template, sql string) (wire.Rows, error) {
-	tag, ok := s.e.templates.get(template)
+	key := s.templateKey(template)
+	tag, ok := s.e.templates.get(key)
 	if !ok {
 		p, err := s.classify(ctx, template)
 		if err != nil || p.Kind != planQuery || p.SQL != template {
 			return s.Query(ctx, sql)
 		}
-		s.e.templates.put(template, p.Tag)
+		s.e.templates.put(key, p.Tag)
 		tag = p.Tag
 	}
 	return s.run(ctx, sql, tag)

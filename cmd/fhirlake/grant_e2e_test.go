@@ -17,8 +17,9 @@ import (
 
 // TestSQLAccessMatrix checks, with pgx over TCP, which roles may open a SQL
 // session on which data store: admin and analyst on their own data stores
-// only; reader, writer, deid-analyst and auditor never (42501); and a
-// revoked grant refuses the next connection.
+// only; reader, writer and deid-analyst never (42501); and a revoked grant
+// refuses the next connection. The auditor's session, on audit_log only,
+// is TestAuditLogView's.
 func TestSQLAccessMatrix(t *testing.T) {
 	ctx := context.Background()
 	data := filepath.Join(t.TempDir(), "data")
@@ -58,9 +59,7 @@ func TestSQLAccessMatrix(t *testing.T) {
 		{"ana", "b", false}, // reader on b: FHIR only
 		{"rita", "a", false},
 		{"walt", "a", false},
-		{"dee", "a", false},    // no de-identified views yet
-		{"audrey", "a", false}, // no audit_log view yet
-		{"audrey", "b", false},
+		{"dee", "a", false}, // no de-identified views yet
 		{"nobody", "a", false},
 	}
 	for _, tt := range tests {

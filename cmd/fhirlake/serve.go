@@ -129,7 +129,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log, MemoryLimit: memoryLimit})
+	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log, MemoryLimit: memoryLimit,
+		Scope: sqlScope(l, pgOpts.Authenticator), Audit: engine.AuditFiles(filepath.Join(l.cat.Dir(), "audit"))})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/fhirlake/fhirlake/access"
 	"github.com/fhirlake/fhirlake/auth"
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/engine"
 	"github.com/fhirlake/fhirlake/internal/selfsigned"
 	"github.com/fhirlake/fhirlake/internal/sqlstate"
 	"github.com/fhirlake/fhirlake/wire"
@@ -60,8 +61,8 @@ func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config,
 			return v, err == nil, err
 		}}
 		opts.Authenticator = sqlAccess{next: scram, roles: l.cat.RolesOn}
-		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users); SQL on a data store needs the role %s there (fhirlake grant)\n",
-			len(users), strings.Join(access.Needed(access.SQLViews), " or "))
+		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users); SQL on a data store needs the role %s there, or %s for its audit_log only (fhirlake grant)\n",
+			len(users), strings.Join(access.Needed(access.SQLViews), " or "), access.Auditor)
 	}
 	if opts.RequireTLS {
 		fmt.Fprintln(out, "tls:      required on the Postgres listener (it is not on loopback)")
@@ -82,12 +83,14 @@ func (trustAuthenticator) Authenticate(_ context.Context, user, _ string, _ wire
 	return nil
 }
 
-// sqlAccess checks, after the password, that the user may run SQL on the
-// data store it connects to (access.CanSQL over its roles there), so
-// that no session opens on a data store the user holds no SQL role on. A
-// refusal is a login failure, audited as one, with SQLSTATE 42501.
-// Roles are read at each connection: a grant or revoke applies to the
-// next one.
+// sqlAccess checks, after the password, that the user may open a SQL
+// session on the data store it connects to: on its views (access.CanSQL)
+// or on its audit log (access.AuditLog, the auditor's session on
+// audit_log alone), so that no session opens on a data store the user
+// holds no SQL role on. A refusal is a login failure, audited as one,
+// with SQLSTATE 42501. Roles are read at each connection: a grant or
+// revoke applies to the next one. What the session then sees is
+// sqlScope's decision.
 type sqlAccess struct {
 	next  wire.Authenticator
 	roles func(user, datastore string) ([]string, error)
@@ -102,9 +105,15 @@ func (a sqlAccess) Authenticate(ctx context.Context, user, database string, x wi
 	if err != nil {
 		return fmt.Errorf("serve: roles of %s on %s: %w", user, database, err)
 	}
-	if access.CanSQL(roles) {
+	if access.CanSQL(roles) || access.Can(roles, access.AuditLog) {
 		return nil
 	}
+	return noSQLError(user, database, roles)
+}
+
+// noSQLError is the refusal of a session to a user holding roles (none
+// of them SQL ones) on database.
+func noSQLError(user, database string, roles []string) error {
 	held := fmt.Sprintf("User %q holds no role on %q.", user, database)
 	if len(roles) > 0 {
 		held = fmt.Sprintf("User %q holds %s on %q, which gives no SQL access.", user, strings.Join(roles, ", "), database)
@@ -114,6 +123,48 @@ func (a sqlAccess) Authenticate(ctx context.Context, user, database string, x wi
 		Detail:  held,
 		Hint: fmt.Sprintf("SQL on a data store needs the role %s; an admin grants it with: fhirlake grant %s --datastore %s %s",
 			strings.Join(access.Needed(access.SQLViews), " or "), access.Analyst, database, user)}
+}
+
+// sqlScope returns the engine's Options.Scope: what a SQL session of a
+// user on a data store sees, from the roles the user holds there.
+//   - sql-views (admin, analyst): the data store's views;
+//   - audit-log (admin, auditor): its audit_log, alone for an auditor
+//     holding no view role; the records of the data store, or of the
+//     whole log when the role is granted on "*";
+//   - neither: refused (sqlAccess refuses first; this is the engine's
+//     own check, for any other way in).
+//
+// With the trusted quickstart user (no user exists, authn is
+// trustAuthenticator), the only one who can connect, a session sees
+// everything.
+func sqlScope(l *lake, authn wire.Authenticator) func(ctx context.Context, user, database string) (engine.Scope, error) {
+	if _, trust := authn.(trustAuthenticator); trust {
+		return func(context.Context, string, string) (engine.Scope, error) {
+			return engine.Scope{Views: true, Audit: true, AuditAll: true}, nil
+		}
+	}
+	return func(_ context.Context, user, database string) (engine.Scope, error) {
+		roles, err := l.cat.RolesOn(user, database)
+		if err != nil {
+			return engine.Scope{}, fmt.Errorf("serve: roles of %s on %s: %w", user, database, err)
+		}
+		s := engine.Scope{Views: access.CanSQL(roles), Audit: access.Can(roles, access.AuditLog)}
+		if !s.Views && !s.Audit {
+			return engine.Scope{}, noSQLError(user, database, roles)
+		}
+		if s.Audit {
+			grants, err := l.cat.Grants(user)
+			if err != nil {
+				return engine.Scope{}, fmt.Errorf("serve: grants of %s: %w", user, err)
+			}
+			for _, g := range grants {
+				if g.Datastore == access.AllDatastores && access.Allows(g.Role, access.AuditLog) {
+					s.AuditAll = true
+				}
+			}
+		}
+		return s, nil
+	}
 }
 
 // isLoopback reports whether a listener accepts only local connections.
