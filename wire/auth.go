@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"net"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -14,6 +15,16 @@ import (
 // code (28P01 for a wrong password), anything else becomes 28000.
 type Authenticator interface {
 	Authenticate(ctx context.Context, user, database string, x AuthExchange) error
+}
+
+// remoteAddrKey is the context key of the client's address.
+type remoteAddrKey struct{}
+
+// RemoteAddr returns the network address of the client whose connection
+// ctx belongs to (as seen by Authenticate), or nil.
+func RemoteAddr(ctx context.Context) net.Addr {
+	a, _ := ctx.Value(remoteAddrKey{}).(net.Addr)
+	return a
 }
 
 // AuthExchange is the message channel an Authenticator talks through.

@@ -204,7 +204,8 @@ func (c *conn) begin(ctx context.Context, p *startupPacket) error {
 	if p.minor > 0 || len(p.options) > 0 {
 		c.be.Send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: p.options})
 	}
-	if err := c.srv.opts.Authenticator.Authenticate(ctx, c.user, c.database, backendExchange{c.be}); err != nil {
+	actx := context.WithValue(ctx, remoteAddrKey{}, c.nc.RemoteAddr())
+	if err := c.srv.opts.Authenticator.Authenticate(actx, c.user, c.database, backendExchange{c.be}); err != nil {
 		if code := sqlstate.Code(err); code == sqlstate.InternalError {
 			err = &sqlstate.Error{Code: sqlstate.InvalidAuthorization, Message: err.Error(), Err: err}
 		}

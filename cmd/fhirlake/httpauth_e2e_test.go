@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhirlake/fhirlake/audit"
@@ -161,6 +162,10 @@ func TestHTTPAuthentication(t *testing.T) {
 	status, hdr, body = get("Patient?_count=1", basic("wes", "pw-wes")...)
 	require.Equal(t, 429, status, "locked out even with the right password: %s", body)
 	require.NotEmpty(t, hdr.Get("Retry-After"))
+	// One lockout for both protocols: the Postgres listener refuses wes
+	// too, before the password.
+	_, err := pgx.Connect(ctx, fmt.Sprintf("postgres://wes:pw-wes@%s/ward?sslmode=disable", srv.pgAddr))
+	require.ErrorContains(t, err, "locked")
 
 	// The admin API: grants, tokens and lockouts on the running server,
 	// for administrators of every data store only.
@@ -175,6 +180,18 @@ func TestHTTPAuthentication(t *testing.T) {
 	require.Equal(t, 204, status, string(body))
 	status, _, _ = get("Patient?_count=1", basic("wes", "pw-wes")...)
 	require.Equal(t, 200, status, "unlocked by an admin")
+	// Wrong passwords over the Postgres protocol lock the HTTP side too.
+	for range 5 {
+		_, err := pgx.Connect(ctx, fmt.Sprintf("postgres://ana:wrong@%s/ward?sslmode=disable", srv.pgAddr))
+		require.ErrorContains(t, err, "28P01")
+	}
+	status, _, _ = get("Patient?_count=1", basic("ana", "pw-ana")...)
+	require.Equal(t, 429, status)
+	status, _, body = httpDo(t, "DELETE", adminURL+"/lockouts/ana", "", root...)
+	require.Equal(t, 204, status, string(body))
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://ana:pw-ana@%s/ward?sslmode=disable", srv.pgAddr))
+	require.NoError(t, err, "unlocked, the analyst reaches SQL")
+	require.NoError(t, conn.Close(ctx))
 	status, _, body = httpDo(t, "POST", adminURL+"/grants", `{"user":"ana","datastore":"ward","role":"reader"}`, root...)
 	require.Equal(t, 201, status, string(body))
 	status, _, _ = get("Patient?_count=1", basic("ana", "pw-ana")...)

@@ -90,12 +90,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	loopbackOnly := isLoopback(pgLn.Addr()) && isLoopback(httpLn.Addr())
-	pgOpts, err := pgSecurity(l, pgLn.Addr(), loopbackOnly, tlsCfg, stdout)
+	// Failed logins on either protocol count toward one lockout.
+	logins := lockout.New(lockout.Config{})
+	pgOpts, err := pgSecurity(l, pgLn.Addr(), loopbackOnly, tlsCfg, logins, stdout)
 	if err != nil {
 		return err
 	}
-	// Failed logins on either protocol count toward one lockout.
-	logins := lockout.New(lockout.Config{})
 	_, trusted := pgOpts.Authenticator.(trustAuthenticator)
 	httpAuth, smartCfg, removeLocalToken, err := httpSecurity(ctx, l, trusted, jwtCfg, logins, stdout)
 	if err != nil {

@@ -5,11 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/fhirlake/fhirlake/auth/lockout"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/fhirlake/fhirlake/access"
 	"github.com/fhirlake/fhirlake/auth"
@@ -36,7 +38,7 @@ const trustedUser = "fhirlake"
 // TLS is always offered; it is required when the listener is not on
 // loopback, where passwords and PHI would otherwise cross the network in
 // the clear.
-func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config, out io.Writer) (wire.Options, error) {
+func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config, logins *lockout.Limiter, out io.Writer) (wire.Options, error) {
 	users, err := l.cat.Users()
 	if err != nil {
 		return wire.Options{}, err
@@ -60,7 +62,7 @@ func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config,
 			v, err := auth.ParseVerifier(u.Verifier)
 			return v, err == nil, err
 		}}
-		opts.Authenticator = sqlAccess{next: scram, roles: l.cat.RolesOn}
+		opts.Authenticator = sqlAccess{next: limitedLogins{next: scram, lock: logins}, roles: l.cat.RolesOn}
 		fmt.Fprintf(out, "auth:     SCRAM-SHA-256 passwords required (%d users); SQL on a data store needs the role %s there, or %s for its audit_log only (fhirlake grant)\n",
 			len(users), strings.Join(access.Needed(access.SQLViews), " or "), access.Auditor)
 	}
@@ -198,4 +200,33 @@ func serverTLS(l *lake, certFile, keyFile string, out io.Writer) (*tls.Config, e
 		fmt.Fprintf(out, "tls:      self-signed certificate %s (pass --tls-cert/--tls-key to use your own)\n", filepath.Join(dir, selfsigned.CertFile))
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// limitedLogins puts password logins under the lockout shared with the
+// HTTP listener: a locked user or address is refused before its password
+// is checked (SQLSTATE 28000, saying until when), and each wrong password
+// counts toward the lock.
+type limitedLogins struct {
+	next wire.Authenticator
+	lock *lockout.Limiter
+}
+
+func (a limitedLogins) Authenticate(ctx context.Context, user, database string, x wire.AuthExchange) error {
+	addr := ""
+	if ra := wire.RemoteAddr(ctx); ra != nil {
+		addr = clientIP(ra.String())
+	}
+	now := time.Now()
+	if err := a.lock.Check(user, addr, now); err != nil {
+		return &sqlstate.Error{Severity: "FATAL", Code: sqlstate.InvalidAuthorization, Message: err.Error(),
+			Hint: "An administrator can clear the lock: DELETE /admin/lockouts/" + user}
+	}
+	err := a.next.Authenticate(ctx, user, database, x)
+	switch {
+	case err == nil:
+		a.lock.Succeeded(user, addr)
+	case sqlstate.Code(err) == sqlstate.InvalidPassword:
+		a.lock.Failed(user, addr, now)
+	}
+	return err
 }
