@@ -23,6 +23,10 @@ type Token struct {
 	Note    string    `json:"note,omitempty"`
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires,omitzero"` // zero: never
+	// Scope is the space-separated SMART scopes of an access token issued
+	// to a client (SMART Backend Services), which narrow its grants; empty
+	// for the tokens of fhirlake token create.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Expired reports whether t has expired at now: it has an expiry time

@@ -1,28 +1,53 @@
 package catalog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/fhirlake/fhirlake/auth/backend"
 )
 
 // bucketUsers maps a user name to its User record (JSON).
 var bucketUsers = []byte("users")
 
 // User is an account that may connect to fhirlake. The same users serve
-// every protocol.
+// every protocol. A registered client (SMART Backend Services, see package
+// auth/backend) is a User too, of Kind KindClient: it shares the users'
+// name space and grants, but authenticates with a signed assertion from
+// one of the public keys of JWKS instead of a password.
 type User struct {
 	Name string `json:"name"`
+	// Kind is KindUser ("" in records written before clients existed) or
+	// KindClient.
+	Kind string `json:"kind,omitempty"`
 	// Verifier is the SCRAM-SHA-256 password verifier in PostgreSQL's
-	// form (see package auth); the password itself is never stored.
-	Verifier string    `json:"verifier"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
+	// form (see package auth); the password itself is never stored. It is
+	// empty for a client, which therefore never logs in with a password.
+	Verifier string `json:"verifier"`
+	// JWKS is a client's JSON Web Key Set: public keys only.
+	JWKS json.RawMessage `json:"jwks,omitempty"`
+	// Scopes are the space-separated SMART system scopes a client may be
+	// granted (the most its access tokens carry).
+	Scopes  string    `json:"scopes,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
+
+// The kinds of User.
+const (
+	KindUser   = "user"
+	KindClient = "client"
+)
+
+// IsClient reports whether u is a registered client rather than a user.
+func (u User) IsClient() bool { return u.Kind == KindClient }
 
 var userNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.@-]{0,62}$`)
 
@@ -31,26 +56,71 @@ var userNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.@-]{0,62}$`)
 func ValidUserName(name string) bool { return userNameRE.MatchString(name) }
 
 // PutUser creates a user, or replaces its verifier when replace is set.
-// Creating an existing user fails with ErrExists, replacing a missing one
-// with ErrNotFound.
+// Creating an existing user or client fails with ErrExists, replacing a
+// missing one with ErrNotFound; a client cannot be given a password.
 func (c *Catalog) PutUser(name, verifier string, replace bool) error {
 	if !ValidUserName(name) {
 		return fmt.Errorf("catalog: invalid user name %q: a letter, then letters, digits and _ . @ - (at most 63)", name)
 	}
-	err := c.db.Update(func(tx *bolt.Tx) error {
+	if err := c.putPrincipal(User{Name: name, Verifier: verifier}, replace); err != nil {
+		return fmt.Errorf("catalog: put user: %w", err)
+	}
+	return nil
+}
+
+// PutClient registers a client (SMART Backend Services) with its JSON Web
+// Key Set of public signature keys and the system scopes it may be
+// granted, or replaces both when replace is set (key rotation). The key
+// set and scopes are validated as auth/backend does (a private key is
+// refused). A name taken by a user or client fails with ErrExists,
+// replacing a missing client with ErrNotFound, and replacing a user is
+// refused: a user cannot become a client, nor a client a user.
+func (c *Catalog) PutClient(name string, jwks []byte, scopes string, replace bool) error {
+	if !ValidUserName(name) {
+		return fmt.Errorf("catalog: invalid client name %q: a letter, then letters, digits and _ . @ - (at most 63)", name)
+	}
+	if _, err := backend.ParseKeySet(jwks); err != nil {
+		return fmt.Errorf("catalog: client %q: %w", name, err)
+	}
+	allowed, err := backend.ParseSystemScopes(scopes)
+	if err != nil {
+		return fmt.Errorf("catalog: client %q: %w", name, err)
+	}
+	canon := make([]string, len(allowed))
+	for i, s := range allowed {
+		canon[i] = s.String()
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, jwks); err != nil {
+		return fmt.Errorf("catalog: client %q: %w", name, err)
+	}
+	u := User{Name: name, Kind: KindClient, JWKS: compact.Bytes(), Scopes: strings.Join(canon, " ")}
+	if err := c.putPrincipal(u, replace); err != nil {
+		return fmt.Errorf("catalog: put client: %w", err)
+	}
+	return nil
+}
+
+// putPrincipal stores u, created now, or replacing the record of the same
+// name and kind (keeping its creation time) when replace is set.
+func (c *Catalog) putPrincipal(u User, replace bool) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		now := time.Now().UTC().Truncate(time.Second)
-		u := User{Name: name, Verifier: verifier, Created: now, Updated: now}
-		prev := b.Get([]byte(name))
+		u.Created, u.Updated = now, now
+		prev := b.Get([]byte(u.Name))
 		switch {
 		case prev != nil && !replace:
-			return fmt.Errorf("user %q: %w", name, ErrExists)
+			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
 		case prev == nil && replace:
-			return fmt.Errorf("user %q: %w", name, ErrNotFound)
+			return fmt.Errorf("user %q: %w", u.Name, ErrNotFound)
 		case prev != nil:
 			var old User
 			if err := json.Unmarshal(prev, &old); err != nil {
 				return err
+			}
+			if old.IsClient() != u.IsClient() {
+				return fmt.Errorf("%q is a %s, not a %s", u.Name, old.kind(), u.kind())
 			}
 			u.Created = old.Created
 		}
@@ -58,12 +128,16 @@ func (c *Catalog) PutUser(name, verifier string, replace bool) error {
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(name), data)
+		return b.Put([]byte(u.Name), data)
 	})
-	if err != nil {
-		return fmt.Errorf("catalog: put user: %w", err)
+}
+
+// kind names u's kind for messages.
+func (u User) kind() string {
+	if u.IsClient() {
+		return KindClient
 	}
-	return nil
+	return KindUser
 }
 
 // User returns one user, or an error wrapping ErrNotFound.

@@ -129,6 +129,7 @@ func TestHTTPAuthentication(t *testing.T) {
 	status, _, body = get(".well-known/smart-configuration")
 	require.Equal(t, 200, status, string(body))
 	require.Contains(t, string(body), "client_credentials")
+	require.Contains(t, string(body), `"token_endpoint": "http://`+srv.httpAddr+`/auth/token"`, "the token endpoint is served at the root")
 
 	// Once a user exists, nothing else is served anonymously.
 	status, hdr, body := get("Patient?_count=1")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/audit"
+	"github.com/fhirlake/fhirlake/auth/backend"
 	"github.com/fhirlake/fhirlake/engine"
 	"github.com/fhirlake/fhirlake/export"
 	"github.com/fhirlake/fhirlake/fhir/r4"
@@ -43,6 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&jwtCfg.jwtAudience, "jwt-audience", "", "audiences a JWT must name (aud), comma-separated; usually the FHIR base URL")
 	fs.StringVar(&jwtCfg.jwksFile, "jwks-file", "", "JSON Web Key Set file of the JWT issuer's signing keys (RS256, ES256)")
 	fs.StringVar(&jwtCfg.jwksURL, "jwks-url", "", "URL of the JWT issuer's JSON Web Key Set (fetched at start, on unknown key ids, and hourly)")
+	accessTokenLifetime := fs.Duration("access-token-lifetime", backend.DefaultTokenLifetime, "lifetime of the access tokens the SMART Backend Services token endpoint (/auth/token) issues to clients (fhirlake client)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -163,7 +165,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Handler: api.NewHandler(l, api.Options{Software: "fhirlake", Version: buildVersion(), Logger: log,
 			Views: views, Importer: importer, Changed: fresh.Changed, Exports: exports, Validate: r4.Validate, Searcher: eng,
 			Audit: auditLog, Auth: httpAuth, SMARTConfiguration: smartConfiguration(smartCfg),
-			Admin: newAdminAPI(l.cat, auditLog, logins)}),
+			TokenEndpoint: backendTokenEndpoint(l, auditLog, *accessTokenLifetime),
+			Admin:         newAdminAPI(l.cat, auditLog, logins)}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 2)

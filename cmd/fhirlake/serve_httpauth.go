@@ -143,6 +143,13 @@ func (a *httpAuthenticator) apiToken(id, secret string, now time.Time) (api.Call
 	if _, err := a.cat.User(t.User); err != nil {
 		return api.Caller{}, invalidToken("the API token's user no longer exists")
 	}
+	if t.Scope != "" {
+		// An access token of a SMART Backend Services client: its
+		// granted scopes narrow the client's roles.
+		scopes, _ := smart.ParseScopes(t.Scope)
+		p := &smart.Principal{Subject: t.User, ClientID: t.User, Scopes: scopes}
+		return api.Caller{Name: t.User, Client: t.User, Method: "client-credentials", Roles: a.rolesOf(t.User), SMART: p}, nil
+	}
 	return api.Caller{Name: t.User, Method: "token", Roles: a.rolesOf(t.User)}, nil
 }
 
@@ -157,8 +164,8 @@ func (a *httpAuthenticator) password(_ context.Context, user, password, addr str
 		return api.Caller{}, unauthorized("wrong user name or password")
 	}
 	u, err := a.cat.User(user)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return fail()
+	if errors.Is(err, catalog.ErrNotFound) || err == nil && u.IsClient() {
+		return fail() // a client has no password: it authenticates at /auth/token
 	}
 	if err != nil {
 		return api.Caller{}, err
@@ -270,5 +277,17 @@ func smartConfiguration(cfg *smart.Config) func(string) []byte {
 	if cfg != nil {
 		c = *cfg
 	}
-	return func(base string) []byte { return smart.WellKnown(c, base, nil) }
+	return func(base string) []byte {
+		// The token endpoint is served once, at the server's root, for
+		// every data store's base URL.
+		cc := c
+		if cc.TokenEndpoint == "" {
+			root := base
+			if i := strings.Index(base, "/fhir/"); i >= 0 {
+				root = base[:i]
+			}
+			cc.TokenEndpoint = root + "/auth/token"
+		}
+		return smart.WellKnown(cc, base, nil)
+	}
 }

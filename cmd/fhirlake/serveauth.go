@@ -53,7 +53,9 @@ func pgSecurity(l *lake, pgAddr net.Addr, loopbackOnly bool, tlsCfg *tls.Config,
 	default:
 		scram := wire.SCRAMAuthenticator{Lookup: func(_ context.Context, name string) (auth.Verifier, bool, error) {
 			u, err := l.cat.User(name)
-			if errors.Is(err, catalog.ErrNotFound) {
+			if errors.Is(err, catalog.ErrNotFound) || err == nil && u.IsClient() {
+				// A client has no password: it is as unknown as a missing
+				// user here.
 				return auth.Verifier{}, false, nil
 			}
 			if err != nil {
