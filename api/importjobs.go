@@ -42,6 +42,17 @@ type ImportJobs interface {
 	CancelImport(ds, id string) (jobs.Job, error)
 }
 
+// ImportJobReports is an optional capability of ImportJobs: error
+// reports read through package jobs, which decrypts sealed ones. Without
+// it, GET .../errors reads the file at Job.ErrorReport as it is.
+type ImportJobReports interface {
+	// ImportReport opens the error report of a job (see
+	// jobs.Manager.Report); an error wrapping jobs.ErrNotFound if there is
+	// no such job, fs.ErrNotExist if it has no report yet. The caller
+	// closes the reader.
+	ImportReport(ds, id string) (io.ReadCloser, error)
+}
+
 // ImportJobSpecs is an optional capability of ImportJobs: jobs started
 // with the CSV mapping and the normalisation switch of an
 // ImportJobRequest. Without it, a request that sets either is refused.
@@ -249,12 +260,27 @@ func (j *jobRoutes) errors(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := os.ReadFile(job.ErrorReport)
+	body, err := j.report(job)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		j.h.serverError(w, r, err)
 		return
 	}
 	writeBody(w, r, http.StatusOK, "application/fhir+ndjson", body)
+}
+
+// report reads a job's error report, through ImportJobReports when the
+// ImportJobs has it.
+func (j *jobRoutes) report(job jobs.Job) ([]byte, error) {
+	rep, ok := j.jobs.(ImportJobReports)
+	if !ok {
+		return os.ReadFile(job.ErrorReport)
+	}
+	rc, err := rep.ImportReport(job.Datastore, job.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // writeJob sends a JSON body.

@@ -25,6 +25,12 @@ const crashChildEnv = "FHIRLAKE_AUDIT_CRASH_CHILD"
 // returns).
 const crashLazyEnv = "FHIRLAKE_AUDIT_CRASH_LAZY"
 
+// crashSealEnv, when set, makes the crash child seal its records with
+// crashSealKey: a torn sealed line must be recovered like a plain one.
+const crashSealEnv = "FHIRLAKE_AUDIT_CRASH_SEAL"
+
+var crashSealKey = []byte("crash-seal-key-crash-seal-key-32")
+
 // TestMain lets the test binary act as the crash child.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
@@ -45,7 +51,11 @@ func crashChild(dir string) error {
 	if os.Getenv(crashLazyEnv) != "" {
 		lazy = 50 * time.Millisecond
 	}
-	l, err := Open(ctx, dir, Options{Key: []byte("crash-test-key-crash-test-key-32"), SegmentSize: 64 << 10, SyncInterval: lazy})
+	var seal []byte
+	if os.Getenv(crashSealEnv) != "" {
+		seal = crashSealKey
+	}
+	l, err := Open(ctx, dir, Options{Key: []byte("crash-test-key-crash-test-key-32"), SealKey: seal, SegmentSize: 64 << 10, SyncInterval: lazy})
 	if err != nil {
 		return err
 	}
@@ -79,12 +89,12 @@ func TestKill9LosesNoAcknowledgedRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test re-executes the test binary")
 	}
-	for _, lazy := range []bool{false, true} {
-		t.Run(fmt.Sprintf("lazy=%t", lazy), func(t *testing.T) { kill9Rounds(t, lazy) })
+	for _, mode := range []struct{ lazy, sealed bool }{{false, false}, {true, false}, {false, true}} {
+		t.Run(fmt.Sprintf("lazy=%t/sealed=%t", mode.lazy, mode.sealed), func(t *testing.T) { kill9Rounds(t, mode.lazy, mode.sealed) })
 	}
 }
 
-func kill9Rounds(t *testing.T, lazy bool) {
+func kill9Rounds(t *testing.T, lazy, sealed bool) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "audit")
 	key := []byte("crash-test-key-crash-test-key-32")
@@ -94,6 +104,11 @@ func kill9Rounds(t *testing.T, lazy bool) {
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
 		if lazy {
 			cmd.Env = append(cmd.Env, crashLazyEnv+"=1")
+		}
+		var seal []byte
+		if sealed {
+			cmd.Env = append(cmd.Env, crashSealEnv+"=1")
+			seal = crashSealKey
 		}
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
@@ -112,13 +127,15 @@ func kill9Rounds(t *testing.T, lazy bool) {
 		_ = cmd.Wait()
 		require.GreaterOrEqual(t, n, 500, "round %d: the child stopped early", round)
 
-		l, err := Open(ctx, dir, Options{Key: key})
+		l, err := Open(ctx, dir, Options{Key: key, SealKey: seal})
 		require.NoError(t, err, "round %d", round)
 		require.NoError(t, l.Close())
-		rep, err := Verify(dir, key)
+		rd := Reader{Dir: dir, Key: key, SealKey: seal}
+		rep, err := rd.Verify(ctx)
 		require.NoError(t, err, "round %d", round)
+		require.Equal(t, sealed, rep.Sealed)
 		present := make(map[uint64]bool, rep.Records)
-		require.NoError(t, Rows(ctx, dir, func(r Record) error {
+		require.NoError(t, rd.Rows(ctx, func(r Record) error {
 			present[r.Seq] = true
 			return nil
 		}))

@@ -59,7 +59,44 @@
 //     then, or ship the log elsewhere, to bound what truncation can hide.
 //   - The chain proves integrity, not truth: a compromised server can log
 //     lies before they are chained. It does not hide the log's content
-//     either; encryption at rest does.
+//     either; encryption at rest does (see below).
+//
+// # Encryption at rest
+//
+// With [Options.SealKey] (32 bytes: the data key's audit subkey,
+// keyring.PurposeAudit) the log is sealed: each record is encrypted on
+// its own line, so that appends stay one write of whole lines, group
+// commit and fsync work as above, and a torn last line is cut off as in a
+// plaintext log. A sealed line is
+//
+//	{"seq":12,"sealed":"<base64 of the sealed record line>"}
+//
+// where the sealed value is AES-256-GCM (internal/sealed, value format:
+// version, random 12-byte nonce, ciphertext, tag) of the record line
+// described above, without its newline, with the AAD
+// "fhirlake audit v1" NUL || segment number (4 bytes) || seq (8 bytes),
+// big endian. seq is in clear so that the line can be bound to it; the
+// record inside must carry the same seq. The hash chain is computed over
+// the plaintext record exactly as in a plaintext log, so [Verify] (given
+// the key) still names the first changed, removed, inserted or reordered
+// record; a line changed in any way, or moved to another seq or segment,
+// fails to decrypt and is named too.
+//
+// The file SEALED in the log's folder marks a sealed log and holds a
+// check value of its key (the first 16 bytes of HMAC-SHA-256(key,
+// "fhirlake audit key check v1"), in hex), written before the first
+// record. A log keeps the format it was created with: [Open] and every
+// reader ([Reader], [Reader.Tail]) fail on a sealed log without the key
+// ([ErrEncrypted], "the audit log is encrypted: pass the key") or with
+// another key ([ErrWrongKey]), and on a plaintext log that holds records
+// when given a key ([ErrNotSealed]; the caller decides whether to go on
+// without it, see [IsSealed]). A plaintext log with no records yet
+// becomes sealed when opened with a key. The functions [Verify], [Rows]
+// and [Export] read plaintext logs; [Reader] carries the keys for both.
+//
+// Only the seq, the number of records, their sizes and the segment files'
+// times are visible without the key. Nonces are random, so one key should
+// seal fewer than 2^32 records.
 //
 // # Durability
 //
@@ -85,8 +122,9 @@
 // # Reading
 //
 // [Verify] checks the whole chain and names the first bad record (file,
-// line, seq and what is wrong). [Rows] streams records in order (for the
-// audit_log SQL view). [Export] and [AuditEvent] turn records into FHIR
+// line, seq and what is wrong). [Rows] streams records in order, and
+// [Tail] streams those appended since its last call (for the audit_log
+// SQL view). [Reader] does all of these for a sealed log too. [Export] and [AuditEvent] turn records into FHIR
 // R4 AuditEvent resources following the IHE Basic Audit Log Patterns
 // (https://profiles.ihe.net/ITI/BALP/): FHIR interactions as type rest
 // with a http://hl7.org/fhir/restful-interaction subtype, the other kinds

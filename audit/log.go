@@ -36,6 +36,15 @@ type Options struct {
 	// but does not hold the key cannot forge a chain that verifies. A log
 	// keeps the kind of chain it was created with. Use at least 32 bytes.
 	Key []byte
+	// SealKey, when not nil, encrypts the log at rest: each record is
+	// sealed with AES-256-GCM on its own line, bound to its segment and
+	// seq (see the package documentation, "Encryption at rest"). It must
+	// be 32 bytes (keyring.PurposeAudit of the data key). A new (or
+	// still empty) log becomes sealed and stays so: opening it later
+	// without the key fails with ErrEncrypted, with another key with
+	// ErrWrongKey. A plaintext log that holds records stays plaintext:
+	// opening it with a SealKey fails with ErrNotSealed.
+	SealKey []byte
 	// SegmentSize is the size in bytes after which the current segment is
 	// closed and a new one started (default DefaultSegmentSize).
 	SegmentSize int64
@@ -101,8 +110,13 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
+	cd, err := openCodec(dir, opts.SealKey)
+	if err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
 	l := &Log{dir: dir, opts: opts, lock: lock, done: make(chan struct{}), wake: make(chan struct{}, 1)}
-	l.w = writer{dir: dir, c: newChain(opts.Key), segSize: opts.SegmentSize, lazy: opts.SyncInterval > 0}
+	l.w = writer{dir: dir, c: newChain(opts.Key), codec: cd, segSize: opts.SegmentSize, lazy: opts.SyncInterval > 0}
 	if err := l.w.open(); err != nil {
 		_ = lock.Close()
 		return nil, err
@@ -114,6 +128,21 @@ func Open(ctx context.Context, dir string, opts Options) (*Log, error) {
 		go l.run()
 	}
 	return l, nil
+}
+
+// openCodec returns how to store the records of the log in dir, whose
+// lock the caller holds, making a new log sealed when key is set.
+func openCodec(dir string, key []byte) (codec, error) {
+	cd, mark, err := newCodec(dir, key, true)
+	if err != nil {
+		return cd, err
+	}
+	if mark {
+		if err := writeMarker(dir, key); err != nil {
+			return cd, err
+		}
+	}
+	return cd, nil
 }
 
 // lockDir takes an exclusive flock on dir/LOCK.

@@ -59,8 +59,8 @@ type tail struct {
 // good record are a torn write (never acknowledged) when they hold no
 // newline or hold NUL bytes, as a crash leaves them; anything else is
 // reported as a *Problem, so that recovery never drops a complete record.
-func recoverTail(file string, data []byte, c *chain, seq uint64, hash string) (tail, error) {
-	v := verifier{c: c, seq: seq, hash: hash, file: file}
+func recoverTail(seg int, data []byte, c *chain, cd codec, seq uint64, hash string) (tail, error) {
+	v := verifier{c: c, codec: cd, seq: seq, hash: hash, seg: seg, file: segmentName(seg)}
 	end := 0
 	for end < len(data) {
 		i := bytes.IndexByte(data[end:], '\n')
@@ -81,7 +81,7 @@ func recoverTail(file string, data []byte, c *chain, seq uint64, hash string) (t
 // lastChained reads segments before the last to find where the last one
 // must chain from: the seq and hash of the last record before it. Only the
 // final line of the newest non-empty earlier segment is read.
-func lastChained(dir string, nums []int) (uint64, string, error) {
+func lastChained(dir string, nums []int, cd codec) (uint64, string, error) {
 	for i := len(nums) - 2; i >= 0; i-- {
 		path := filepath.Join(dir, segmentName(nums[i]))
 		data, err := os.ReadFile(path)
@@ -93,6 +93,10 @@ func lastChained(dir string, nums []int) (uint64, string, error) {
 			continue
 		}
 		line := data[bytes.LastIndexByte(data, '\n')+1:]
+		line, err = cd.open(nums[i], line)
+		if err != nil {
+			return 0, "", &Problem{File: segmentName(nums[i]), What: err.Error()}
+		}
 		r, _, err := parseLine(line)
 		if err != nil {
 			return 0, "", &Problem{File: segmentName(nums[i]), Seq: r.Seq, What: err.Error()}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,31 +43,50 @@ type Report struct {
 	// Head is the seq and hash of the last good record. Keeping it outside
 	// the machine lets a later Verify detect truncation of the tail.
 	Head Receipt
+	// Sealed reports that the log is encrypted (see Options.SealKey).
+	Sealed bool
 	// Problem is the first bad record, nil if the log is intact.
 	Problem *Problem
 }
 
-// Verify reads the whole log in dir and checks the chain: each record is
-// well formed, has the next seq, carries the hash of the record before,
-// and hashes (with key, for a keyed log) to its hash member. It stops at
-// the first bad record, which it returns both in Report.Problem and as a
-// *Problem error. Other errors are I/O failures. An absent or empty dir
-// is an intact empty log.
-//
-// A nil key verifies a plain SHA-256 chain; a keyed log needs its key.
+// Verify reads the whole plaintext log in dir and checks its chain (see
+// [Reader.Verify]); key is the chain key of a keyed log (nil for a plain
+// chain). A sealed log fails with an error wrapping ErrEncrypted: use a
+// Reader with its SealKey.
 func Verify(dir string, key []byte) (Report, error) {
+	return Reader{Dir: dir, Key: key}.Verify(context.Background())
+}
+
+// Verify reads the whole log and checks the chain: each record is well
+// formed (and, in a sealed log, decrypts under SealKey bound to its
+// segment and seq), has the next seq, carries the hash of the record
+// before, and hashes (with Key, for a keyed log) to its hash member. It
+// stops at the first bad record, which it returns both in Report.Problem
+// and as a *Problem error. A sealed log without SealKey, or with the
+// wrong one, fails with an error wrapping ErrEncrypted or ErrWrongKey
+// before any record is read; other errors are I/O failures. An absent or
+// empty dir is an intact empty log.
+func (rd Reader) Verify(ctx context.Context) (Report, error) {
 	var rep Report
-	nums, err := segments(dir)
+	cd, err := rd.codec()
 	if err != nil {
 		return rep, err
 	}
-	v := verifier{c: newChain(key), hash: Genesis}
+	rep.Sealed = cd.box != nil
+	nums, err := segments(rd.Dir)
+	if err != nil {
+		return rep, err
+	}
+	v := verifier{c: newChain(rd.Key), codec: cd, hash: Genesis}
 	for i, n := range nums {
-		v.file, v.line = segmentName(n), 0
+		if err := ctx.Err(); err != nil {
+			return rep, fmt.Errorf("audit: verify: %w", err)
+		}
+		v.file, v.seg, v.line = segmentName(n), n, 0
 		if n != i+1 {
 			return rep.fail(&Problem{File: v.file, What: fmt.Sprintf("segment %s is missing", segmentName(i+1))})
 		}
-		data, err := os.ReadFile(filepath.Join(dir, v.file))
+		data, err := os.ReadFile(filepath.Join(rd.Dir, v.file))
 		if err != nil {
 			return rep, fmt.Errorf("audit: verify: %w", err)
 		}
@@ -90,11 +110,13 @@ func (r Report) fail(p *Problem) (Report, error) {
 
 // verifier checks records in chain order.
 type verifier struct {
-	c    *chain
-	seq  uint64 // seq of the last good record
-	hash string // hash of the last good record
-	file string
-	line int
+	c     *chain
+	codec codec  // opens sealed lines
+	seg   int    // number of the segment being read
+	seq   uint64 // seq of the last good record
+	hash  string // hash of the last good record
+	file  string
+	line  int
 }
 
 // segment checks every line of one segment file.
@@ -116,7 +138,12 @@ func (v *verifier) segment(data []byte) *Problem {
 // check verifies one line and, if it is good, advances the chain.
 func (v *verifier) check(line []byte) *Problem {
 	v.line++
-	r, body, err := parseLine(line)
+	pt, err := v.codec.open(v.seg, line)
+	if err != nil {
+		seq, _, _ := splitSealed(line)
+		return &Problem{File: v.file, Line: v.line, Seq: seq, What: err.Error()}
+	}
+	r, body, err := parseLine(pt)
 	p := &Problem{File: v.file, Line: v.line, Seq: r.Seq}
 	switch {
 	case err != nil:

@@ -13,6 +13,7 @@ import (
 type writer struct {
 	dir     string
 	c       *chain
+	codec   codec // seals records in a sealed log
 	segSize int64
 	lazy    bool // fsync at most every SyncInterval instead of in commit
 
@@ -23,6 +24,7 @@ type writer struct {
 	hash  string // hash of the last durable record
 	dirty bool   // written but not yet fsynced (lazy mode)
 	buf   []byte
+	plain []byte // a record line before sealing (sealed logs only)
 	// fileMu keeps f open while the background fsync of lazy mode runs
 	// outside Log.wmu (see Log.syncLoop): rotate and close take it
 	// before closing f.
@@ -40,7 +42,7 @@ func (w *writer) open() error {
 		w.hash = Genesis
 		return w.create(1)
 	}
-	seq, hash, err := lastChained(w.dir, nums)
+	seq, hash, err := lastChained(w.dir, nums, w.codec)
 	if err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func (w *writer) open() error {
 	if err != nil {
 		return fmt.Errorf("audit: open: %w", err)
 	}
-	t, err := recoverTail(segmentName(w.seg), data, w.c, seq, hash)
+	t, err := recoverTail(w.seg, data, w.c, w.codec, seq, hash)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,9 @@ func (w *writer) commit(batch []*request) error {
 	seq, hash := w.seq, w.hash
 	for _, r := range batch {
 		seq++
-		w.buf, hash = w.c.appendLine(w.buf, seq, hash, r.ev)
+		if err := w.appendRecord(seq, &hash, r.ev); err != nil {
+			return err
+		}
 		r.rcpt = Receipt{Seq: seq, Hash: hash}
 	}
 	if _, err := w.f.Write(w.buf); err != nil {
@@ -113,7 +117,25 @@ func (w *writer) commit(batch []*request) error {
 	if cap(w.buf) > 4<<20 { // do not keep a huge buffer after a burst
 		w.buf = nil
 	}
+	if cap(w.plain) > 1<<20 {
+		w.plain = nil
+	}
 	return nil
+}
+
+// appendRecord appends the stored line of record seq, chained from *hash
+// (which it advances), to w.buf: the record line itself in a plaintext
+// log, the record line sealed in a sealed one. The hash always covers the
+// plaintext record.
+func (w *writer) appendRecord(seq uint64, hash *string, ev []byte) error {
+	if w.codec.box == nil {
+		w.buf, *hash = w.c.appendLine(w.buf, seq, *hash, ev)
+		return nil
+	}
+	w.plain, *hash = w.c.appendLine(w.plain[:0], seq, *hash, ev)
+	var err error
+	w.buf, err = w.codec.appendStored(w.buf, w.seg, seq, w.plain[:len(w.plain)-1])
+	return err
 }
 
 // sync fsyncs the current segment if it has unsynced writes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -47,6 +48,14 @@ type Options struct {
 	// SaveEvery bounds how often a running job's progress is written to
 	// its job.json (default 1s); state changes are written at once.
 	SaveEvery time.Duration
+	// SealKey, when set, returns the key (32 bytes: the data store's data
+	// key, keyring.PurposeImport) that encrypts the job files of a data
+	// store at rest: job.json is sealed as one value and the error
+	// report, which quotes rejected records, as a sealed stream (see the
+	// package documentation). It is called once per data store and
+	// Manager. A nil SealKey, or a nil key, writes plaintext files; job
+	// files written in plaintext stay readable either way.
+	SealKey func(datastore string) ([]byte, error)
 }
 
 // Manager queues, runs, persists and cancels the import jobs of a set of
@@ -61,6 +70,7 @@ type Manager struct {
 	wg   sync.WaitGroup
 
 	mu     sync.Mutex
+	keys   map[string][]byte // by data store: Options.SealKey's answer
 	jobs   map[key]*entry
 	queues map[string][]string // by data store: ids waiting to run
 	busy   map[string]bool     // by data store: a worker is running
@@ -114,14 +124,18 @@ func Open(opts Options) (*Manager, error) {
 	if opts.SaveEvery <= 0 {
 		opts.SaveEvery = time.Second
 	}
-	m := &Manager{opts: opts, log: opts.Logger, jobs: map[key]*entry{}, queues: map[string][]string{}, busy: map[string]bool{}}
+	m := &Manager{opts: opts, log: opts.Logger, keys: map[string][]byte{}, jobs: map[key]*entry{}, queues: map[string][]string{}, busy: map[string]bool{}}
 	m.ctx, m.stop = context.WithCancelCause(context.Background())
 	names, err := opts.Datastores()
 	if err != nil {
 		return nil, fmt.Errorf("jobs: list data stores: %w", err)
 	}
 	for _, ds := range names {
-		found, err := List(opts.Dir(ds))
+		k, err := m.sealKey(ds)
+		if err != nil {
+			return nil, err
+		}
+		found, err := Folder{Dir: opts.Dir(ds), SealKey: k}.List()
 		if err != nil { // a damaged job.json must not stop the others
 			m.log.Warn("jobs: skipping unreadable jobs", "datastore", ds, "err", err)
 		}
@@ -129,7 +143,7 @@ func Open(opts Options) (*Manager, error) {
 			e := newEntry(j)
 			if j.State == Queued || j.State == Running {
 				e.job.State = Interrupted
-				if err := save(m.jobDir(ds, j.ID), e.job); err != nil {
+				if err := save(m.jobDir(ds, j.ID), e.job, k); err != nil {
 					return nil, err
 				}
 			}
@@ -138,6 +152,28 @@ func Open(opts Options) (*Manager, error) {
 		}
 	}
 	return m, nil
+}
+
+// sealKey returns the key of data store ds's job files (nil: plaintext),
+// asking Options.SealKey once per data store.
+func (m *Manager) sealKey(ds string) ([]byte, error) {
+	if m.opts.SealKey == nil {
+		return nil, nil
+	}
+	m.mu.Lock()
+	k, ok := m.keys[ds]
+	m.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := m.opts.SealKey(ds)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: key of data store %q: %w", ds, err)
+	}
+	m.mu.Lock()
+	m.keys[ds] = k
+	m.mu.Unlock()
+	return k, nil
 }
 
 // jobDir is the folder of one job.
@@ -311,10 +347,29 @@ func (m *Manager) save(ds, id string) error {
 	if !ok {
 		return nil
 	}
+	k, err := m.sealKey(ds)
+	if err != nil {
+		return err
+	}
 	e.saveMu.Lock()
 	defer e.saveMu.Unlock()
 	m.mu.Lock()
 	j := e.job.clone()
 	m.mu.Unlock()
-	return save(m.jobDir(ds, id), j)
+	return save(m.jobDir(ds, id), j, k)
+}
+
+// Report opens the error report of a job for reading, decrypted (see
+// [Folder.Report]). It returns an error wrapping ErrNotFound if there is
+// no such job, fs.ErrNotExist if its report does not exist yet.
+func (m *Manager) Report(ds, id string) (io.ReadCloser, error) {
+	j, err := m.Get(ds, id)
+	if err != nil {
+		return nil, err
+	}
+	k, err := m.sealKey(ds)
+	if err != nil {
+		return nil, err
+	}
+	return Folder{Dir: m.opts.Dir(ds), SealKey: k}.Report(j)
 }

@@ -2,9 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,11 +18,16 @@ const (
 func importsDir(storeDir string) string { return filepath.Join(storeDir, "imports") }
 
 // save writes j to dir/job.json atomically: a reader sees the old record
-// or the new one, never a mix, even after a crash.
-func save(dir string, j Job) error {
+// or the new one, never a mix, even after a crash. With a key the record
+// is sealed.
+func save(dir string, j Job, key []byte) error {
 	b, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return fmt.Errorf("jobs: encode job %s: %w", j.ID, err)
+	}
+	b = append(b, '\n')
+	if b, err = sealJob(key, j.ID, b); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("jobs: %w", err)
@@ -33,7 +36,7 @@ func save(dir string, j Job) error {
 	if err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
-	_, werr := tmp.Write(append(b, '\n'))
+	_, werr := tmp.Write(b)
 	if werr == nil {
 		werr = tmp.Sync()
 	}
@@ -50,65 +53,32 @@ func save(dir string, j Job) error {
 	return nil
 }
 
-// load reads dir/job.json.
-func load(dir string) (Job, error) {
+// load reads dir/job.json, decrypting it with key if it is sealed. The
+// job's id is the folder's name.
+func load(dir string, key []byte) (Job, error) {
 	var j Job
-	b, err := os.ReadFile(filepath.Join(dir, jobFile))
+	path := filepath.Join(dir, jobFile)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return j, fmt.Errorf("jobs: %w", err)
 	}
+	if b, err = openJob(key, filepath.Base(dir), b); err != nil {
+		return j, fmt.Errorf("jobs: %s: %w", path, err)
+	}
 	if err := json.Unmarshal(b, &j); err != nil {
-		return j, fmt.Errorf("jobs: %s: %w", filepath.Join(dir, jobFile), err)
+		return j, fmt.Errorf("jobs: %s: %w", path, err)
 	}
 	return j, nil
 }
 
-// List reads the jobs kept in a data store's folder, oldest first,
-// without a Manager: `fhirlake import list` uses it when no server runs.
-// A data store without jobs has none; a job folder whose job.json is
-// missing (a job being created) is skipped. A job.json that cannot be
-// read is skipped too, and reported in the error, which comes with the
-// jobs that could be read.
-func List(storeDir string) ([]Job, error) {
-	dir := importsDir(storeDir)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	var out []Job
-	var errs []error
-	for _, e := range entries {
-		if !e.IsDir() || !ValidID(e.Name()) {
-			continue
-		}
-		j, err := load(filepath.Join(dir, e.Name()))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			errs = append(errs, err)
-		default:
-			out = append(out, j)
-		}
-	}
-	sortJobs(out)
-	return out, errors.Join(errs...)
-}
+// List reads the plaintext jobs kept in a data store's folder (see
+// [Folder.List]); sealed ones are reported as errors wrapping
+// ErrEncrypted.
+func List(storeDir string) ([]Job, error) { return Folder{Dir: storeDir}.List() }
 
-// Get reads one job kept in a data store's folder, without a Manager. It
-// returns an error wrapping ErrNotFound if there is no such job.
-func Get(storeDir, id string) (Job, error) {
-	if !ValidID(id) {
-		return Job{}, fmt.Errorf("jobs: job %q: %w", id, ErrNotFound)
-	}
-	j, err := load(filepath.Join(importsDir(storeDir), id))
-	if errors.Is(err, fs.ErrNotExist) {
-		return j, fmt.Errorf("jobs: job %q: %w", id, ErrNotFound)
-	}
-	return j, err
-}
+// Get reads one plaintext job kept in a data store's folder (see
+// [Folder.Get]).
+func Get(storeDir, id string) (Job, error) { return Folder{Dir: storeDir}.Get(id) }
 
 // sortJobs orders jobs by creation time, then id.
 func sortJobs(js []Job) {

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/fhirlake/fhirlake/internal/sealed"
 )
 
 // FragmentExtension is the URL of the OperationOutcome.issue extension
@@ -81,20 +84,32 @@ func truncate(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-// report writes a job's error report.
+// report writes a job's error report: plaintext NDJSON, or NDJSON
+// through a sealed stream.
 type report struct {
-	f *os.File
-	w *bufio.Writer
+	f    *os.File
+	seal io.WriteCloser // nil for a plaintext report
+	w    *bufio.Writer
 }
 
 // createReport creates (or empties, for a job run again) the report at
-// path.
-func createReport(path string) (*report, error) {
-	f, err := os.Create(path)
+// path, sealed with key and aad when key is not nil.
+func createReport(path string, key, aad []byte) (*report, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: error report: %w", err)
 	}
-	return &report{f: f, w: bufio.NewWriter(f)}, nil
+	r := &report{f: f}
+	var dst io.Writer = f
+	if key != nil {
+		if r.seal, err = sealed.NewWriter(f, key, aad); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("jobs: error report: %w", err)
+		}
+		dst = r.seal
+	}
+	r.w = bufio.NewWriter(dst)
+	return r, nil
 }
 
 func (r *report) add(rej Reject) error {
@@ -108,11 +123,17 @@ func (r *report) add(rej Reject) error {
 	return r.w.WriteByte('\n')
 }
 
-// flush makes the lines written so far visible to readers.
+// flush makes the lines written so far visible to readers (of a sealed
+// report: those in its complete chunks).
 func (r *report) flush() error { return r.w.Flush() }
 
 func (r *report) close() error {
 	err := r.w.Flush()
+	if r.seal != nil {
+		if serr := r.seal.Close(); err == nil {
+			err = serr
+		}
+	}
 	if cerr := r.f.Close(); err == nil {
 		err = cerr
 	}

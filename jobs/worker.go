@@ -62,9 +62,13 @@ func (m *Manager) run(ds, id string) {
 	m.log.Info("jobs: import started", "datastore", ds, "job", id, "inputs", j.Inputs, "run", j.Runs)
 	err := m.save(ds, id)
 	var rejects int
+	var k []byte
+	if err == nil {
+		k, err = m.sealKey(ds)
+	}
 	if err == nil {
 		var rep *report
-		if rep, err = createReport(j.ErrorReport); err == nil {
+		if rep, err = createReport(j.ErrorReport, k, reportAAD(id)); err == nil {
 			r := &Run{m: m, e: e, rep: rep}
 			err = m.opts.Run(ctx, j, r)
 			rejects, err = r.finish(err)

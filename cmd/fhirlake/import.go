@@ -103,12 +103,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if created {
 		fmt.Fprintf(stdout, "created data store %s\n", *dsName)
 	}
-	j, err := importLocal(ctx, l, *dsName, fs.Args(), spec, *batch, stderr)
+	m, err := openJobs(l, jobRunner(l, *batch, localRefresh(l), nil))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	j, err := importLocal(ctx, m, *dsName, fs.Args(), spec, stderr)
 	if err != nil {
 		return err
 	}
 	if j.Progress.Rejected > 0 {
-		if err := printReportFile(j.ErrorReport, stderr); err != nil {
+		if err := printJobReport(m, j, stderr); err != nil {
 			return err
 		}
 	}
@@ -150,16 +155,11 @@ func importJobRequest(inputs []string, spec jobs.Job) (api.ImportJobRequest, err
 	return req, nil
 }
 
-// importLocal runs an import job in this process, showing its progress
-// on errw. Cancelling ctx cancels the job. Jobs an earlier process left
+// importLocal runs an import job in this process through m, showing its
+// progress on errw. Cancelling ctx cancels the job. Jobs an earlier process left
 // unfinished are marked interrupted, not run. spec holds the job's
 // mapping and normalisation (see jobs.Manager.Submit).
-func importLocal(ctx context.Context, l *lake, ds string, paths []string, spec jobs.Job, batch int, errw io.Writer) (jobs.Job, error) {
-	m, err := openJobs(l, jobRunner(l, batch, localRefresh(l), nil))
-	if err != nil {
-		return jobs.Job{}, err
-	}
-	defer m.Close()
+func importLocal(ctx context.Context, m *jobs.Manager, ds string, paths []string, spec jobs.Job, errw io.Writer) (jobs.Job, error) {
 	j, err := m.Submit(ds, paths, spec)
 	if err != nil {
 		return j, err
@@ -185,14 +185,15 @@ func importLocal(ctx context.Context, l *lake, ds string, paths []string, spec j
 	}
 }
 
-// printReportFile prints the start of an error report (see printReport).
-func printReportFile(path string, w io.Writer) error {
-	f, err := os.Open(path)
+// printJobReport prints the start of a job's error report (see
+// printReport), read through m so that a sealed report is decrypted.
+func printJobReport(m *jobs.Manager, j jobs.Job, w io.Writer) error {
+	rc, err := m.Report(j.Datastore, j.ID)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	defer f.Close()
-	return printReport(f, w)
+	defer rc.Close()
+	return printReport(rc, w)
 }
 
 // printJobResult prints how an import job ended: the data store it

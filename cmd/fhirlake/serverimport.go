@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -39,9 +40,10 @@ type serverImporter struct {
 }
 
 var (
-	_ api.Importer       = (*serverImporter)(nil)
-	_ api.ImportJobs     = (*serverImporter)(nil)
-	_ api.ImportJobSpecs = (*serverImporter)(nil)
+	_ api.Importer         = (*serverImporter)(nil)
+	_ api.ImportJobs       = (*serverImporter)(nil)
+	_ api.ImportJobSpecs   = (*serverImporter)(nil)
+	_ api.ImportJobReports = (*serverImporter)(nil)
 )
 
 // start opens the job manager and runs again the jobs an earlier server
@@ -174,6 +176,16 @@ func (s *serverImporter) ImportJobs(ds string) ([]jobs.Job, error) {
 		return nil, err
 	}
 	return m.List(ds), nil
+}
+
+// ImportReport implements api.ImportJobReports: the report read through
+// the job manager, which decrypts a sealed one.
+func (s *serverImporter) ImportReport(ds, id string) (io.ReadCloser, error) {
+	m, err := s.manager()
+	if err != nil {
+		return nil, err
+	}
+	return m.Report(ds, id)
 }
 
 // CancelImport implements api.ImportJobs.
