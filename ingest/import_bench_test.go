@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -48,8 +49,9 @@ func benchExport(b *testing.B, codec string) (string, []string, int64) {
 }
 
 // benchSinks are the sinks the import benchmarks write to: a real store
-// (new for each iteration), or nothing, to measure reading alone.
-var benchSinks = []string{"store", "discard"}
+// (new for each iteration), plain or encrypted at rest, or nothing, to
+// measure reading alone.
+var benchSinks = []string{"store", "store-encrypted", "discard"}
 
 // discard is a Sink that keeps nothing.
 var discard = sinkFunc(func(_ context.Context, in []store.Input) ([]store.Outcome, error) {
@@ -69,9 +71,14 @@ func benchImportInto(b *testing.B, paths []string, size int64, sinkName string) 
 	resources := 0
 	for b.Loop() {
 		var sink Sink = discard
-		if sinkName == "store" {
+		switch sinkName {
+		case "store":
 			b.StopTimer()
 			sink = openStore(b)
+			b.StartTimer()
+		case "store-encrypted":
+			b.StopTimer()
+			sink = openEncryptedStore(b)
 			b.StartTimer()
 		}
 		sum, err := Import(context.Background(), sink, paths, Options{})
@@ -103,4 +110,16 @@ func BenchmarkImportS3(b *testing.B) {
 			benchImport(b, []string{"s3://bench/" + codec}, size)
 		})
 	}
+}
+
+// openEncryptedStore opens a new store encrypted at rest with a fixed key,
+// closed when tb ends.
+func openEncryptedStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	enc, err := store.NewEncryption(bytes.Repeat([]byte{7}, 32))
+	require.NoError(tb, err)
+	st, err := store.Open(filepath.Join(tb.TempDir(), "raw.db"), store.Options{NoSync: true, Encryption: enc})
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = st.Close() })
+	return st
 }

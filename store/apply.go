@@ -73,6 +73,7 @@ func (s *Store) Apply(ctx context.Context, ops []Op) ([]Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: apply %s/%s (op %d): %w", op.Type, op.ID, i, err)
 		}
+		s.codecs.seal.keyContentHash(&p.hash)
 		req.preps[i] = p
 	}
 	if err := ctx.Err(); err != nil {
@@ -171,17 +172,12 @@ func (s *Store) commitReqs(reqs []*applyReq) error {
 	now := s.clock()
 	lastUpdated := now.AppendFormat(nil, lastUpdatedLayout)
 	set := s.codecs.cur.Load()
-	enc := func(typ string) Codec {
-		if z, ok := set.byType[typ]; ok {
-			return z
-		}
-		return s.codecs.base
-	}
+	enc := func(typ string) Codec { return s.codecs.encoder(set, typ) }
 	for _, r := range reqs {
 		r.err, r.results = nil, nil
 	}
 	err := mapClosed(s.db.Update(func(tx *bolt.Tx) error {
-		w := newWriter(tx, now)
+		w := newWriter(tx, now, s.codecs.seal)
 		w.dec = s.codecs.dec()
 		for _, r := range reqs {
 			if err := w.check(r); err != nil {

@@ -122,8 +122,8 @@ func BenchmarkPut(b *testing.B) {
 	in = withoutID(b, in)
 	for _, batch := range []int{1, 1000, 10000} {
 		for _, sync := range []bool{true, false} {
-			b.Run(fmt.Sprintf("batch=%d/sync=%t", batch, sync), func(b *testing.B) {
-				s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: !sync})
+			benchEncrypted(b, fmt.Sprintf("batch=%d/sync=%t", batch, sync), func(b *testing.B, e *Encryption) {
+				s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: !sync, Encryption: e})
 				require.NoError(b, err)
 				defer s.Close()
 				ctx := context.Background()
@@ -154,9 +154,28 @@ func BenchmarkPut(b *testing.B) {
 	}
 }
 
+// benchEncrypted runs fn as sub-benchmarks name/enc=false and
+// name/enc=true, without and with encryption at rest, so that
+// `benchstat -col /enc` shows what encryption costs.
+func benchEncrypted(b *testing.B, name string, fn func(b *testing.B, e *Encryption)) {
+	for _, enc := range []bool{false, true} {
+		b.Run(fmt.Sprintf("%s/enc=%t", name, enc), func(b *testing.B) {
+			var e *Encryption
+			if enc {
+				e = testEncryption(b, 9)
+			}
+			fn(b, e)
+		})
+	}
+}
+
 func BenchmarkRead(b *testing.B) {
 	in, _ := loadNDJSON(b, syntheaDir(b))
-	s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: true})
+	benchEncrypted(b, "read", func(b *testing.B, e *Encryption) { benchRead(b, in, e) })
+}
+
+func benchRead(b *testing.B, in []Input, e *Encryption) {
+	s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: true, Encryption: e})
 	require.NoError(b, err)
 	defer s.Close()
 	ctx := context.Background()
@@ -178,7 +197,11 @@ func BenchmarkRead(b *testing.B) {
 // decoding each body, as view materialization does.
 func BenchmarkScan(b *testing.B) {
 	in, _ := loadNDJSON(b, syntheaDir(b))
-	s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: true})
+	benchEncrypted(b, "scan", func(b *testing.B, e *Encryption) { benchScan(b, in, e) })
+}
+
+func benchScan(b *testing.B, in []Input, e *Encryption) {
+	s, err := Open(filepath.Join(b.TempDir(), "ds.db"), Options{NoSync: true, Encryption: e})
 	require.NoError(b, err)
 	defer s.Close()
 	ctx := context.Background()

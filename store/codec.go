@@ -7,9 +7,9 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Codec turns a stored resource body into its on-disk form and back. It is
-// the seam for encryption at rest: an AES-GCM codec can wrap [Zstd] and use
-// key as associated data, binding each value to the key it is stored under.
+// Codec turns a stored resource body into its on-disk form and back.
+// Encryption at rest is not a Codec's business: with [Options].Encryption
+// the store seals what the codec encodes, with key as associated data.
 //
 // Implementations must be safe for concurrent use. Encode and Decode append
 // to dst and return it; they must not retain plain, stored or key.

@@ -20,7 +20,7 @@ func (s *Store) Delete(ctx context.Context, typ, id string) (Resource, error) {
 	defer s.wmu.Unlock()
 	now := s.clock()
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		w := newWriter(tx, now)
+		w := newWriter(tx, now, s.codecs.seal)
 		cur, exists, err := w.head(rk)
 		switch {
 		case err != nil:

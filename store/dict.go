@@ -17,7 +17,8 @@ import (
 // that on its own, so a store using the default codec trains a dictionary
 // per resource type from the first batch with enough new versions of that
 // type, and keeps it in meta ("dict/" type -> 4-byte dictionary id,
-// content). Later bodies of the type are compressed against it. zstd
+// content; sealed in an encrypted store, since it is made of bodies).
+// Later bodies of the type are compressed against it. zstd
 // frames name their dictionary, so bodies written before it existed still
 // decode.
 const (
@@ -31,14 +32,17 @@ const (
 // immutable snapshot swapped atomically.
 type codecs struct {
 	base Codec
-	auto bool // base is the default codec: Put may train dictionaries
+	auto bool        // base is the default codec: Put may train dictionaries
+	seal *Encryption // nil: bodies are stored as base encodes them
 	cur  atomic.Pointer[dictSet]
 }
 
 // dictSet is the dictionaries of a store and the codecs built from them.
 type dictSet struct {
 	dicts  map[string]dictEntry // by resource type
-	byType map[string]Codec     // encoders, by resource type
+	raw    map[string]*zstdDict // encoders, by resource type
+	byType map[string]Codec     // raw, sealed if the store is encrypted
+	base   Codec                // encodes types without a dictionary
 	reader Codec                // decodes every body of the store
 }
 
@@ -50,9 +54,21 @@ type dictEntry struct {
 // dec returns the codec to decode any body with.
 func (c *codecs) dec() Codec { return c.cur.Load().reader }
 
+// encoder returns the codec to encode a body of typ with, from set.
+func (c *codecs) encoder(set *dictSet, typ string) Codec {
+	if z, ok := set.byType[typ]; ok {
+		return z
+	}
+	return set.base
+}
+
 // with returns a set holding the dictionaries of old plus added.
 func (c *codecs) with(old *dictSet, added map[string]dictEntry) (*dictSet, error) {
-	set := &dictSet{dicts: maps.Clone(old.dicts), byType: map[string]Codec{}, reader: c.base}
+	base := c.seal.sealed(c.base)
+	set := &dictSet{
+		dicts: maps.Clone(old.dicts), raw: map[string]*zstdDict{}, byType: map[string]Codec{},
+		base: base, reader: base,
+	}
 	if set.dicts == nil {
 		set.dicts = map[string]dictEntry{}
 	}
@@ -68,20 +84,21 @@ func (c *codecs) with(old *dictSet, added map[string]dictEntry) (*dictSet, error
 	if err != nil {
 		return nil, fmt.Errorf("store: zstd dictionaries: %w", err)
 	}
-	set.reader = &zstdDict{dec: dec}
+	set.reader = c.seal.sealed(&zstdDict{dec: dec})
 	for typ, d := range set.dicts {
-		if z, ok := old.byType[typ]; ok {
-			set.byType[typ] = &zstdDict{enc: z.(*zstdDict).enc, dec: dec}
-			continue
+		if z, ok := old.raw[typ]; ok {
+			set.raw[typ] = &zstdDict{enc: z.enc, dec: dec}
+		} else {
+			enc, err := zstd.NewWriter(nil,
+				zstd.WithEncoderLevel(zstd.SpeedFastest),
+				zstd.WithEncoderCRC(true),
+				zstd.WithEncoderDictRaw(d.id, d.content))
+			if err != nil {
+				return nil, fmt.Errorf("store: zstd dictionary for %s: %w", typ, err)
+			}
+			set.raw[typ] = &zstdDict{enc: enc, dec: dec}
 		}
-		enc, err := zstd.NewWriter(nil,
-			zstd.WithEncoderLevel(zstd.SpeedFastest),
-			zstd.WithEncoderCRC(true),
-			zstd.WithEncoderDictRaw(d.id, d.content))
-		if err != nil {
-			return nil, fmt.Errorf("store: zstd dictionary for %s: %w", typ, err)
-		}
-		set.byType[typ] = &zstdDict{enc: enc, dec: dec}
+		set.byType[typ] = c.seal.sealed(set.raw[typ])
 	}
 	return set, nil
 }
@@ -116,10 +133,15 @@ func (s *Store) loadDicts(tx *bolt.Tx) error {
 	loaded := map[string]dictEntry{}
 	c := tx.Bucket(bucketMeta).Cursor()
 	for k, v := c.Seek([]byte(dictPrefix)); k != nil && bytes.HasPrefix(k, []byte(dictPrefix)); k, v = c.Next() {
+		typ := string(k[len(dictPrefix):])
+		v, err := s.codecs.seal.openDict(typ, v)
+		if err != nil {
+			return err
+		}
 		if len(v) < 4+8 {
 			return fmt.Errorf("corrupt dictionary %q", k)
 		}
-		loaded[string(k[len(dictPrefix):])] = dictEntry{
+		loaded[typ] = dictEntry{
 			id:      binary.BigEndian.Uint32(v),
 			content: append([]byte(nil), v[4:]...),
 		}

@@ -14,9 +14,9 @@ import (
 // The identifiers bucket indexes the top-level identifier element of
 // every resource version written, for FHIR's conditional interactions
 // (If-None-Exist, conditional update and delete, conditional references
-// in transactions), which name resources by identifier:
-//
-//	type 0x00 value 0x00 system 0x00 id -> (empty)
+// in transactions), which name resources by identifier. Its keys name a
+// type, an identifier value and system (in clear, or as keyed hashes in
+// an encrypted store; see keys.go) and an id; values are empty.
 //
 // Keys are only ever added. An entry may outlive the identifier (a later
 // version dropped it, or the resource was deleted), so FindByIdentifier
@@ -69,7 +69,7 @@ func identifiersOfBody(body []byte) []identifier {
 // addIdentifiers indexes the identifiers of a version being written.
 func (w *writer) addIdentifiers(p *prepared) error {
 	for _, x := range p.idents {
-		if err := w.idents.Put(identKey(p.typ, x.system, x.value, p.id), nil); err != nil {
+		if err := w.idents.Put(identKey(w.seal, p.typ, x.system, x.value, p.id), nil); err != nil {
 			return fmt.Errorf("%s/%s: index identifier: %w", p.typ, p.id, err)
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Store) indexIdentifiers(tx *bolt.Tx) error {
 			return err
 		}
 		for _, x := range identifiersOfBody(r.Body) {
-			if err := idx.Put(identKey(typ, x.system, x.value, id), nil); err != nil {
+			if err := idx.Put(identKey(s.codecs.seal, typ, x.system, x.value, id), nil); err != nil {
 				return err
 			}
 		}
@@ -132,11 +132,11 @@ func (s *Store) FindByIdentifier(ctx context.Context, typ string, q IdentifierQu
 	}
 	var ids []string
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		prefix := identKeyPrefix(typ, q.Value)
+		prefix, match := identLookup(s.codecs.seal, typ, q)
 		c := tx.Bucket(bucketIdentifiers).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			system, id, ok := splitIdentKey(k, len(prefix))
-			if !ok || (!q.AnySystem && system != q.System) {
+			id, ok := match(k)
+			if !ok {
 				continue
 			}
 			if err := ctx.Err(); err != nil {

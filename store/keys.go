@@ -68,11 +68,61 @@ func appendVersionAD(dst []byte, typ, id string, version int64) []byte {
 	return binary.BigEndian.AppendUint64(dst, uint64(version))
 }
 
-// identKeyPrefix is the prefix of the identifier index keys of one value:
-// type 0x00 value 0x00. The full key is identKeyPrefix system 0x00 id.
+// The identifiers bucket has two key layouts. In a plain store:
+//
+//	type 0x00 value 0x00 system 0x00 id
+//
 // Identifier values and systems are strings that may in principle hold
-// 0x00; such identifiers are not indexed.
-func identKeyPrefix(typ, value string) []byte {
+// 0x00; such identifiers are not indexed (in either layout). In an
+// encrypted store the value and system are replaced by keyed hashes
+// (HMAC-SHA256 truncated to identHashLen bytes, bound to the type), so
+// that the file holds no MRN or social security number in clear:
+//
+//	type 0x00 H(value) H(system) id
+//
+// Both layouts put every key of one value, then of one system, under a
+// common prefix, which is what FindByIdentifier scans.
+
+// identKey is the key of one identifier of typ/id.
+func identKey(e *Encryption, typ, system, value, id string) []byte {
+	if e == nil {
+		k := plainIdentPrefix(typ, value)
+		k = append(k, system...)
+		k = append(k, sep)
+		return append(k, id...)
+	}
+	k := make([]byte, 0, len(typ)+1+2*identHashLen+len(id))
+	k = append(k, typ...)
+	k = append(k, sep)
+	k = e.appendMAC(k, identHashLen, domainValue, typ, []byte(value))
+	k = e.appendMAC(k, identHashLen, domainSystem, typ, []byte(system))
+	return append(k, id...)
+}
+
+// identLookup returns the prefix of the keys that may answer q and a
+// function that returns the id of a key under it, if that key matches q.
+func identLookup(e *Encryption, typ string, q IdentifierQuery) ([]byte, func(k []byte) (string, bool)) {
+	if e == nil {
+		prefix := plainIdentPrefix(typ, q.Value)
+		return prefix, func(k []byte) (string, bool) {
+			system, id, ok := splitIdentKey(k, len(prefix))
+			return id, ok && (q.AnySystem || system == q.System)
+		}
+	}
+	prefix := append([]byte(typ), sep)
+	prefix = e.appendMAC(prefix, identHashLen, domainValue, typ, []byte(q.Value))
+	if !q.AnySystem {
+		prefix = e.appendMAC(prefix, identHashLen, domainSystem, typ, []byte(q.System))
+	}
+	idAt := len(typ) + 1 + 2*identHashLen
+	return prefix, func(k []byte) (string, bool) {
+		return string(k[min(idAt, len(k)):]), len(k) > idAt
+	}
+}
+
+// plainIdentPrefix is the prefix of the plain index keys of one value:
+// type 0x00 value 0x00.
+func plainIdentPrefix(typ, value string) []byte {
 	k := make([]byte, 0, len(typ)+len(value)+2)
 	k = append(k, typ...)
 	k = append(k, sep)
@@ -80,16 +130,8 @@ func identKeyPrefix(typ, value string) []byte {
 	return append(k, sep)
 }
 
-// identKey is the key of one identifier of typ/id.
-func identKey(typ, system, value, id string) []byte {
-	k := identKeyPrefix(typ, value)
-	k = append(k, system...)
-	k = append(k, sep)
-	return append(k, id...)
-}
-
-// splitIdentKey returns the system and id of an index key whose prefix
-// (of length n) is already known.
+// splitIdentKey returns the system and id of a plain index key whose
+// prefix (of length n) is already known.
 func splitIdentKey(k []byte, n int) (system, id string, ok bool) {
 	rest := k[n:]
 	for i, c := range rest {

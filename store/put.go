@@ -48,12 +48,7 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 			return nil, fmt.Errorf("store: put: %w", err)
 		}
 	}
-	enc := func(typ string) Codec {
-		if z, ok := set.byType[typ]; ok {
-			return z
-		}
-		return s.codecs.base
-	}
+	enc := func(typ string) Codec { return s.codecs.encoder(set, typ) }
 	if err := encodeAll(ctx, preps, enc, lastUpdated); err != nil {
 		return nil, fmt.Errorf("store: put: %w", err)
 	}
@@ -71,11 +66,15 @@ func (s *Store) Put(ctx context.Context, in []Input) ([]Outcome, error) {
 	out := make([]Outcome, len(in))
 	err = s.update(ctx, func(tx *bolt.Tx) error {
 		for typ, d := range added {
-			if err := tx.Bucket(bucketMeta).Put([]byte(dictPrefix+typ), d.value()); err != nil {
+			v, err := s.codecs.seal.dictValue(typ, d)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketMeta).Put([]byte(dictPrefix+typ), v); err != nil {
 				return err
 			}
 		}
-		w := newWriter(tx, now)
+		w := newWriter(tx, now, s.codecs.seal)
 		for i := range preps {
 			o, err := w.put(&preps[i])
 			if err != nil {
@@ -117,6 +116,7 @@ func (s *Store) prepareAll(ctx context.Context, in []Input) ([]prepared, error) 
 			if err != nil {
 				return fmt.Errorf("store: put %s/%s (input %d): %w", in[i].Type, in[i].ID, i, err)
 			}
+			s.codecs.seal.keyContentHash(&p.hash)
 			if v := current.Get(p.rk); v != nil {
 				if p.cur, err = decodeHead(v); err != nil {
 					return fmt.Errorf("store: put %s/%s: %w", p.typ, p.id, err)

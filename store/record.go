@@ -17,7 +17,7 @@ type head struct {
 	updated int64  // lastUpdated, Unix milliseconds
 	seq     uint64 // key of the current version in the versions bucket
 	deleted bool
-	hash    [32]byte // SHA-256 of the canonical content; zero for tombstones
+	hash    [32]byte // SHA-256 of the canonical content (keyed, see keyContentHash); zero for tombstones
 }
 
 const headLen = 8 + 8 + 8 + 1 + 32

@@ -30,6 +30,13 @@ type Options struct {
 	// in the file). A file must always be opened with the codec it was
 	// created with.
 	Codec Codec
+	// Encryption, when set, seals every body and dictionary and hashes
+	// identifier index keys (see "Encryption at rest" in the package
+	// documentation). A new file is created encrypted; an encrypted file
+	// must be opened with the Encryption of the same key; an existing
+	// plaintext file that holds data is refused with ErrNotEncrypted. Nil
+	// stores everything as Codec encodes it.
+	Encryption *Encryption
 }
 
 // Store is one data store: a bbolt file of versioned FHIR resources. It is
@@ -96,9 +103,12 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, now: opts.Now}
 	_, isDefault := opts.Codec.(zstdCodec)
-	s.codecs.base, s.codecs.auto = opts.Codec, isDefault
+	s.codecs.base, s.codecs.auto, s.codecs.seal = opts.Codec, isDefault, opts.Encryption
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := s.initBuckets(tx); err != nil {
+			return err
+		}
+		if err := s.initEncryption(tx); err != nil {
 			return err
 		}
 		if err := s.loadDicts(tx); err != nil {
@@ -109,6 +119,10 @@ func Open(path string, opts Options) (*Store, error) {
 	})
 	if err != nil {
 		_ = db.Close()
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return nil, ke
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil

@@ -12,14 +12,16 @@ import (
 type writer struct {
 	current, versions, counts *bolt.Bucket
 	idents                    *bolt.Bucket
-	dec                       Codec // reads versions written before
-	updated                   int64 // lastUpdated of every version written, Unix ms
+	dec                       Codec       // reads versions written before
+	seal                      *Encryption // hashes identifier keys; nil if not encrypted
+	updated                   int64       // lastUpdated of every version written, Unix ms
 	delta                     map[string]int64
 	mem                       arena
 }
 
-func newWriter(tx *bolt.Tx, now time.Time) *writer {
+func newWriter(tx *bolt.Tx, now time.Time, seal *Encryption) *writer {
 	w := &writer{
+		seal:     seal,
 		current:  tx.Bucket(bucketCurrent),
 		versions: tx.Bucket(bucketVersions),
 		counts:   tx.Bucket(bucketCounts),
