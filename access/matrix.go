@@ -49,9 +49,9 @@ func Can(roles []string, a Action) bool {
 
 // CanSQL reports whether a user holding roles on a data store may open a
 // SQL session on its views over the wire protocol: the roles allowed
-// SQLViews. An auditor's session, limited to the audit log, is decided
-// with AuditLog (see the server's session scopes); deid-analyst gets none
-// until its session can be limited to the de-identified views.
+// SQLViews. The sessions of auditors (the audit log only) and
+// deid-analysts (the de-identified views only) are decided with AuditLog
+// and SQLDeid (see the server's session scopes).
 func CanSQL(roles []string) bool { return Can(roles, SQLViews) }
 
 // Needed returns the roles that allow a, most powerful first, for

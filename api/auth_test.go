@@ -72,6 +72,7 @@ func TestAuthorizeInteractions(t *testing.T) {
 		"reader":   {Name: "rob", Method: "token", Roles: rolesOn(map[string][]string{"main": {access.Reader}})},
 		"writer":   {Name: "wes", Method: "token", Roles: rolesOn(map[string][]string{"main": {access.Writer}})},
 		"analyst":  {Name: "al", Method: "password", Roles: rolesOn(map[string][]string{"main": {access.Analyst}})},
+		"deid":     {Name: "dee", Method: "password", Roles: rolesOn(map[string][]string{"main": {access.DeidAnalyst}})},
 		"auditor":  {Name: "aud", Method: "token", Roles: rolesOn(map[string][]string{"*": {access.Auditor}, "main": {access.Auditor}})},
 		"otherds":  {Name: "olga", Method: "token", Roles: rolesOn(map[string][]string{"other": {access.Admin}})},
 		"sysread":  scoped(t, "", "system/*.read"),
@@ -112,6 +113,18 @@ func TestAuthorizeInteractions(t *testing.T) {
 		{"analyst", "GET", "/datastores/main/views", "", 404}, // allowed; this handler serves no views
 		{"reader", "PUT", "/datastores/main/views/x", `{}`, 403},
 		{"reader", "GET", "/admin/grants", "", 403},
+		// Bulk export: de-identified only for sql-deid without fhir-export
+		// (not 403: allowed, and this handler, which serves no exports,
+		// answers as it does to any unknown operation).
+		{"reader", "GET", "/fhir/main/$export", "", 405},
+		{"deid", "GET", "/fhir/main/$export", "", 403},
+		{"deid", "GET", "/fhir/main/Patient/$export?_deid=expert", "", 403},
+		{"deid", "GET", "/fhir/main/Patient/$export?_deid=safe-harbor", "", 400},
+		{"deid", "GET", "/fhir/main/$export-status/AAAAAAAAAAAAAAAAAAAAAA", "", 404},
+		{"analyst", "GET", "/fhir/main/Group/g/$export", "", 403},
+		{"analyst", "GET", "/fhir/main/Group/g/$export?_deid=safe-harbor", "", 404},
+		{"auditor", "GET", "/fhir/main/$export?_deid=safe-harbor", "", 403},
+		{"deid", "GET", "/fhir/main/Patient/p1", "", 403},
 		// SMART scopes by type.
 		{"sysread", "GET", "/fhir/main/Patient/p1", "", 200},
 		{"sysread", "PUT", "/fhir/main/Patient/p1", `{"resourceType":"Patient","id":"p1"}`, 403},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/access"
 	"github.com/fhirlake/fhirlake/auth/smart"
+	"github.com/fhirlake/fhirlake/export"
 	"github.com/fhirlake/fhirlake/fhir"
 )
 
@@ -25,6 +26,10 @@ const (
 	kindCompartment            // /Patient/{id}/{type}
 	kindRoles                  // needs fhirlake roles: views, imports, administration
 )
+
+// exportActions allow the $export routes. sql-deid (deid-analyst, and
+// analyst) reaches them only for de-identified exports: see deidExport.
+var exportActions = []access.Action{access.FHIRExport, access.SQLDeid}
 
 // need is what a request requires of its caller.
 type need struct {
@@ -82,7 +87,7 @@ func classify(r *http.Request) need {
 		read.kind = kindHistoryAll
 		return read
 	case strings.HasPrefix(rest[0], "$export"):
-		return need{ds: ds, anyOf: []access.Action{access.FHIRExport}, kind: kindExport}
+		return need{ds: ds, anyOf: exportActions, kind: kindExport}
 	case strings.HasPrefix(rest[0], "$import"):
 		return need{ds: ds, anyOf: []access.Action{access.FHIRImport}, kind: kindRoles}
 	case strings.HasPrefix(rest[0], "$"):
@@ -109,7 +114,7 @@ func classify(r *http.Request) need {
 	case sub == "_history":
 		return need{ds: ds, anyOf: []access.Action{access.FHIRRead}, inter: smart.History, typ: typ, kind: kindHistoryAll}
 	case sub == "$export":
-		return need{ds: ds, anyOf: []access.Action{access.FHIRExport}, kind: kindExport}
+		return need{ds: ds, anyOf: exportActions, kind: kindExport}
 	case strings.HasPrefix(sub, "$"):
 		// Type operations ($validate): they read nothing stored.
 		return need{ds: ds, anyOf: []access.Action{access.FHIRRead, access.FHIRWrite}, inter: smart.Read, typ: typ}
@@ -136,7 +141,7 @@ func classify(r *http.Request) need {
 	case op == "$everything":
 		return need{ds: ds, anyOf: []access.Action{access.FHIRRead}, typ: typ, id: id, kind: kindEverything}
 	case op == "$export":
-		return need{ds: ds, anyOf: []access.Action{access.FHIRExport}, kind: kindExport}
+		return need{ds: ds, anyOf: exportActions, kind: kindExport}
 	case fhir.IsResourceType(op):
 		return need{ds: ds, anyOf: []access.Action{access.FHIRSearch}, inter: smart.Search, typ: op, ctype: typ, cid: id, kind: kindCompartment}
 	}
@@ -168,6 +173,7 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request) (*http.Reque
 	}
 	n := classify(r)
 	allowed, why := false, ""
+	var by access.Action
 	for _, a := range n.anyOf {
 		ok, reason, err := c.may(n.ds, a)
 		if err != nil {
@@ -175,7 +181,7 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request) (*http.Reque
 			return r, false
 		}
 		if ok {
-			allowed = true
+			allowed, by = true, a
 			break
 		}
 		if why == "" {
@@ -185,6 +191,11 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request) (*http.Reque
 	if !allowed {
 		forbid(w, r, why)
 		return r, false
+	}
+	if n.kind == kindExport && by == access.SQLDeid {
+		if r, ok = deidExport(w, r); !ok {
+			return r, false
+		}
 	}
 	if c.SMART == nil {
 		return r, true
@@ -198,6 +209,19 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request) (*http.Reque
 		return r, true
 	}
 	return r.WithContext(context.WithValue(r.Context(), restrictionKey{}, rs)), true
+}
+
+// deidExport is the de-identified export rule for a caller allowed the
+// $export routes by sql-deid only (not fhir-export): a kick-off must ask
+// for _deid=safe-harbor in its URL, and the export package is told
+// (export.WithDeidOnly) to show the caller de-identified jobs only.
+func deidExport(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	last := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	if last == "$export" && r.URL.Query().Get("_deid") != export.DeidSafeHarbor {
+		forbid(w, r, "your role may run de-identified bulk exports only: add _deid="+export.DeidSafeHarbor+" to the kick-off URL")
+		return r, false
+	}
+	return r.WithContext(export.WithDeidOnly(r.Context())), true
 }
 
 // smartCheck applies the caller's scopes to the request: the refusal

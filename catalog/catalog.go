@@ -80,6 +80,33 @@ type View struct {
 // lists and served to SQL in the data store's "search" schema.
 const KindSearch = "search"
 
+// KindDeid marks the de-identified twin of a view: the same
+// ViewDefinition flattened from the data store's resources after Safe
+// Harbor de-identification (package deid). Its catalog name is
+// DeidName(view); it is hidden from users' view lists, follows its view
+// (rebuilt, refreshed, replaced and deleted with it) and is served to SQL
+// in the data store's "deid" schema under the view's own name.
+const KindDeid = "deid"
+
+// deidPrefix starts the catalog name of a de-identified twin. A view name
+// holds no dot, so a twin's name never collides with a view's.
+const deidPrefix = "deid."
+
+// DeidName is the catalog name of the de-identified twin of view.
+func DeidName(view string) string { return deidPrefix + view }
+
+// DeidOf returns the name of the view whose de-identified twin is named
+// name, and whether name is a twin's name.
+func DeidOf(name string) (string, bool) {
+	view, ok := strings.CutPrefix(name, deidPrefix)
+	return view, ok && ValidName(view)
+}
+
+// Derived reports whether v is fhirlake's own table derived from the raw
+// store (a search index or a de-identified twin) rather than a user's
+// view: view listings leave it out and users cannot change it.
+func (v View) Derived() bool { return v.Kind == KindSearch || v.Kind == KindDeid }
+
 // SearchIndexName is the catalog name of the search index table of a
 // resource type.
 func SearchIndexName(resourceType string) string {

@@ -119,6 +119,9 @@ func TestViewErrors(t *testing.T) {
 	}{
 		{"put into missing data store", c.PutView("nope", View{Name: "patient"}), ErrNotFound, `data store "nope"`},
 		{"put invalid name", c.PutView("demo", View{Name: "Bad-Name"}), nil, "invalid view name"},
+		{"put twin name as a view", c.PutView("demo", View{Name: DeidName("patient")}), nil, "invalid view name"},
+		{"put twin of an invalid name", c.PutView("demo", View{Name: DeidName("Bad"), Kind: KindDeid}), nil, "invalid view name"},
+		{"put twin without its prefix", c.PutView("demo", View{Name: "patient", Kind: KindDeid}), nil, "invalid view name"},
 		{"delete missing view", c.DeleteView("demo", "nope"), ErrNotFound, `view "nope"`},
 		{"delete in missing data store", c.DeleteView("nope", "patient"), ErrNotFound, `data store "nope"`},
 		{"get missing view", func() error { _, err := c.View("demo", "nope"); return err }(), ErrNotFound, `view "nope"`},
@@ -210,4 +213,46 @@ func TestRecoveryAfterCrash(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	require.NoFileExists(t, filepath.Join(sd, "views", "a.parquet"))
+}
+
+// TestDeidTwinNames checks the names of de-identified twins, and that a
+// view's deletion takes its twin along.
+func TestDeidTwinNames(t *testing.T) {
+	for _, tt := range []struct {
+		name, view string
+		ok         bool
+	}{
+		{"deid.patient", "patient", true},
+		{"deid.deid_x", "deid_x", true},
+		{"patient", "", false},
+		{"deid.", "", false},
+		{"deid.Bad", "", false},
+	} {
+		view, ok := DeidOf(tt.name)
+		require.Equal(t, tt.ok, ok, tt.name)
+		if ok {
+			require.Equal(t, tt.view, view)
+			require.Equal(t, tt.name, DeidName(view))
+		}
+	}
+	c, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.CreateDatastore("demo")
+	require.NoError(t, err)
+	f := File{Path: "views/deid.patient.1.0.parquet"}
+	require.NoError(t, c.PutView("demo", View{Name: "patient", Resource: "Patient"}))
+	require.NoError(t, c.PutView("demo", View{Name: DeidName("patient"), Resource: "Patient", Kind: KindDeid, Files: []File{f}}))
+	require.NoError(t, c.PutView("demo", View{Name: "other", Resource: "Patient"}))
+	require.NoError(t, c.DeleteView("demo", "patient"))
+	views, err := c.Views("demo")
+	require.NoError(t, err)
+	require.Len(t, views, 1)
+	require.Equal(t, "other", views[0].Name)
+	garbage, err := c.Garbage("demo")
+	require.NoError(t, err)
+	require.Equal(t, []string{f.Path}, garbage)
+	require.True(t, View{Kind: KindDeid}.Derived())
+	require.True(t, View{Kind: KindSearch}.Derived())
+	require.False(t, View{}.Derived())
 }

@@ -15,7 +15,7 @@ import (
 // can still open them. A crash therefore leaves at worst files that the
 // next Sweep removes.
 func (c *Catalog) PutView(ds string, v View) error {
-	if !ValidName(v.Name) {
+	if !validViewName(v) {
 		return fmt.Errorf("catalog: invalid view name %q", v.Name)
 	}
 	err := c.db.Update(func(tx *bolt.Tx) error {
@@ -44,26 +44,46 @@ func (c *Catalog) PutView(ds string, v View) error {
 	return nil
 }
 
+// validViewName reports whether v's name suits its kind: a de-identified
+// twin is named DeidName of a valid name, any other view a valid name.
+func validViewName(v View) bool {
+	if v.Kind == KindDeid {
+		_, ok := DeidOf(v.Name)
+		return ok
+	}
+	return ValidName(v.Name)
+}
+
 // DeleteView removes a view from a data store, or returns an error
-// wrapping ErrNotFound. Its files become garbage, removed by Sweep.
+// wrapping ErrNotFound. Its files become garbage, removed by Sweep. The
+// view's de-identified twin (KindDeid), if any, goes with it in the same
+// transaction, so SQL never sees a twin without its view.
 func (c *Catalog) DeleteView(ds, name string) error {
 	err := c.db.Update(func(tx *bolt.Tx) error {
 		views, err := c.viewsBucket(tx, ds)
 		if err != nil {
 			return err
 		}
-		prev := views.Get([]byte(name))
-		if prev == nil {
+		if views.Get([]byte(name)) == nil {
 			return fmt.Errorf("view %q: %w", name, ErrNotFound)
 		}
-		var old View
-		if err := json.Unmarshal(prev, &old); err != nil {
-			return err
+		names := []string{name}
+		if views.Get([]byte(DeidName(name))) != nil {
+			names = append(names, DeidName(name))
 		}
-		if err := views.Delete([]byte(name)); err != nil {
-			return err
+		for _, n := range names {
+			var old View
+			if err := json.Unmarshal(views.Get([]byte(n)), &old); err != nil {
+				return err
+			}
+			if err := views.Delete([]byte(n)); err != nil {
+				return err
+			}
+			if err := c.discard(tx, ds, old.Files, nil); err != nil {
+				return err
+			}
 		}
-		return c.discard(tx, ds, old.Files, nil)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("catalog: delete view %s.%s: %w", ds, name, err)

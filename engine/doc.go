@@ -48,10 +48,14 @@
 // data store's database: Views is main (the views, the session's current
 // schema) and search (the index tables); Audit is audit, whose one view
 // audit_log reads the audit records loaded into memory.fhirlake_audit
-// (auditlog.go). Sessions of a scope with Views and Audit search both
-// schemas, so audit_log needs no qualification; a session of Audit alone
-// is switched to the audit schema. A later de-identified scope is one more
-// schema.
+// (auditlog.go); Deid is deid, one view per de-identified twin of a view
+// (catalog.KindDeid), named like the view. A session's search path holds
+// every schema of its scope, its current one first (main when it has
+// Views), so audit_log needs no qualification and, in a session of Deid
+// alone (switched to schema deid, like a session of Audit alone to
+// audit), patient is deid.patient. Such a session reads only the twins
+// that exist: an unqualified or deid-qualified name that is not one is
+// 42P01.
 //
 // checkScope (scopeguard.go) runs after the checks above: no session
 // reaches a schema of its data store outside its scope (an analyst's

@@ -16,7 +16,9 @@ const (
 	nspInfo      = 13000
 	// nspAudit is the audit schema's (see Scope), numbered as Postgres
 	// numbers user schemas.
-	nspAudit  = 16390
+	nspAudit = 16390
+	// nspDeid is the deid schema's (see Scope).
+	nspDeid   = 16391
 	ownerOID  = 10
 	ownerName = "fhirlake"
 	// classPGClass is pg_class's own OID: pg_description.classoid of
@@ -117,7 +119,8 @@ const userColumns = "duckdb_columns() WHERE database_name = current_database() A
 
 // nspOIDSQL maps the schema name column of userViews or userColumns to
 // the emulated namespace OID.
-var nspOIDSQL = fmt.Sprintf("(CASE schema_name WHEN %s THEN %d ELSE %d END)::BIGINT", quoteLiteral(auditSchema), nspAudit, nspMain)
+var nspOIDSQL = fmt.Sprintf("(CASE schema_name WHEN %s THEN %d WHEN %s THEN %d ELSE %d END)::BIGINT",
+	quoteLiteral(auditSchema), nspAudit, quoteLiteral(deidSchema), nspDeid, nspMain)
 
 // sortedKeys returns m's keys in order, so generated SQL is stable.
 func sortedKeys[V any](m map[string]V) []string {

@@ -33,7 +33,10 @@ func commentStatements(ds string, v catalog.View) ([]string, error) {
 	if err := json.Unmarshal(v.Definition, &d); err != nil {
 		return nil, fmt.Errorf("engine: view %s.%s: read descriptions: %w", ds, v.Name, err)
 	}
-	target := quoteIdent(ds) + ".main." + quoteIdent(v.Name)
+	target, err := viewTarget(ds, v)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
 	if d.Description != "" {
 		out = append(out, fmt.Sprintf("COMMENT ON VIEW %s IS %s", target, quoteLiteral(d.Description)))

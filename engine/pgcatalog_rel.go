@@ -12,8 +12,8 @@ import (
 func catalogRelations() []compatRelation {
 	return []compatRelation{
 		{"pg_namespace", fmt.Sprintf(`SELECT oid::BIGINT AS oid, nspname, %d::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl
-			FROM (VALUES (%d, 'pg_catalog'), (%d, 'main'), (%d, 'information_schema'), (%d, 'audit')) t(oid, nspname)
-			WHERE nspname <> 'audit' OR list_contains(%s, nspname)`, ownerOID, nspPGCatalog, nspMain, nspInfo, nspAudit, sessionSchemas)},
+			FROM (VALUES (%d, 'pg_catalog'), (%d, 'main'), (%d, 'information_schema'), (%d, 'audit'), (%d, 'deid')) t(oid, nspname)
+			WHERE nspname NOT IN ('audit', 'deid') OR list_contains(%s, nspname)`, ownerOID, nspPGCatalog, nspMain, nspInfo, nspAudit, nspDeid, sessionSchemas)},
 		{"pg_class", fmt.Sprintf(`SELECT view_oid AS oid, view_name AS relname, %s AS relnamespace,
 			0::BIGINT AS reltype, 0::BIGINT AS reloftype, %d::BIGINT AS relowner, 2::BIGINT AS relam, 0::BIGINT AS relfilenode,
 			0::BIGINT AS reltablespace, 0 AS relpages, -1::FLOAT AS reltuples, 0 AS relallvisible, 0::BIGINT AS reltoastrelid,

@@ -8,8 +8,7 @@ import (
 // Scope is what a session may see of its data store. Each field adds one
 // group of relations, kept in its own schema of the data store's
 // database; a session reaches the schemas of its scope and nothing else
-// of the data store (see checkScope). Later groups, such as the
-// de-identified views under schema deid, are one more field.
+// of the data store (see checkScope).
 //
 // The zero Scope sees nothing and cannot open a session.
 type Scope struct {
@@ -24,6 +23,12 @@ type Scope struct {
 	// events). Without it audit_log holds only the records whose data
 	// store is the session's.
 	AuditAll bool
+	// Deid is the de-identified views (schema deid): one relation per
+	// view of the data store, named like it, whose rows are the view's
+	// over the Safe Harbor de-identified resources (catalog.KindDeid).
+	// A session of Deid alone (the deid-analyst's) reads them and
+	// nothing else, unqualified names included.
+	Deid bool
 }
 
 // ScopeViews is the scope of a session on the data store's views only,
@@ -34,6 +39,7 @@ var ScopeViews = Scope{Views: true}
 const (
 	mainSchema  = "main"
 	auditSchema = "audit"
+	deidSchema  = "deid"
 )
 
 // auditRelation is the one relation of the audit scope.
@@ -41,14 +47,14 @@ const auditRelation = "audit_log"
 
 // scopedSchemas are the schemas of a data store's database that only a
 // session whose scope includes them reaches.
-var scopedSchemas = map[string]bool{mainSchema: true, searchSchema: true, auditSchema: true}
+var scopedSchemas = map[string]bool{mainSchema: true, searchSchema: true, auditSchema: true, deidSchema: true}
 
 // restricted reports whether the scope lacks the views: such a session
 // reaches nothing but its own relations (see checkScope).
 func (s Scope) restricted() bool { return !s.Views }
 
 // empty reports whether the scope sees nothing.
-func (s Scope) empty() bool { return !s.Views && !s.Audit }
+func (s Scope) empty() bool { return !s.Views && !s.Audit && !s.Deid }
 
 // schemas lists the schemas the scope reaches, the session's current
 // schema first.
@@ -59,6 +65,9 @@ func (s Scope) schemas() []string {
 	}
 	if s.Audit {
 		out = append(out, auditSchema)
+	}
+	if s.Deid {
+		out = append(out, deidSchema)
 	}
 	return out
 }
@@ -98,7 +107,7 @@ func (s Scope) relations() map[string]bool {
 // key identifies the scope in caches shared by sessions (the checked
 // templates): a statement checked under one scope is not under another.
 func (s Scope) key() string {
-	return fmt.Sprintf("%t/%t/%t", s.Views, s.Audit, s.AuditAll)
+	return fmt.Sprintf("%t/%t/%t/%t", s.Views, s.Audit, s.AuditAll, s.Deid)
 }
 
 // templateKey is the key of a statement template in the engine's cache of
@@ -124,6 +133,9 @@ func (s Scope) String() string {
 	case s.Audit:
 		parts = append(parts, "audit")
 	}
+	if s.Deid {
+		parts = append(parts, "deid")
+	}
 	if len(parts) == 0 {
 		return "none"
 	}
@@ -140,12 +152,16 @@ func (s Scope) sessionSetup(database, user string) []string {
 		home += "." + quoteIdent(schemas[0])
 	}
 	stmts := []string{"USE " + home}
-	if s.Views && s.Audit {
-		stmts = append(stmts, "SET search_path = "+quoteLiteral(database+"."+mainSchema+","+database+"."+auditSchema))
-	}
-	listed := make([]string, 0, 2)
+	listed := make([]string, 0, 3)
+	var path []string
 	for _, sc := range s.catalogSchemas() {
 		listed = append(listed, quoteLiteral(sc))
+		path = append(path, database+"."+sc)
+	}
+	if len(path) > 1 {
+		// Unqualified names resolve in every schema of the scope, the
+		// current one first (so a view shadows its de-identified twin).
+		stmts = append(stmts, "SET search_path = "+quoteLiteral(strings.Join(path, ",")))
 	}
 	return append(stmts,
 		"SET VARIABLE fhirlake_user = "+quoteLiteral(user),

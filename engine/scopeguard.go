@@ -22,7 +22,8 @@ var restrictedTableFunctions = map[string]bool{
 // the session's scope does not reach (see Scope):
 //   - every session: the schemas of scopes it lacks (an analyst's
 //     audit.audit_log) and the loaded audit records themselves;
-//   - a restricted session (no views): anything but its own relations,
+//   - a restricted session (no views): anything but its own relations
+//     (audit_log; the de-identified views, qualified deid. or not),
 //     the statement's WITH names and the catalog emulation, so no view,
 //     no DuckDB metadata relation (duckdb_tables, sqlite_master, DuckDB's
 //     own pg_catalog and information_schema), no metadata table function
@@ -117,6 +118,8 @@ func (s *session) scopeTable(catalog, schema, table string, ctes map[string]bool
 		return nil
 	case (target == "" || s.scope.allowsSchema(target)) && s.scope.relations()[table]:
 		return nil
+	case (target == "" || target == deidSchema) && s.scope.Deid && s.e.hasDeidRelation(s.db, table):
+		return nil
 	}
 	return s.noRelation(strings.Join(nonEmpty(schema, table), "."), pos)
 }
@@ -132,6 +135,10 @@ func (s *session) noRelation(name string, pos int) error {
 // scopeHint says what the session may read.
 func (s *session) scopeHint() string {
 	switch {
+	case s.scope.restricted() && s.scope.Deid && s.scope.Audit:
+		return "this session reads the de-identified views (schema deid) and the audit log only"
+	case s.scope.restricted() && s.scope.Deid:
+		return "this session reads the de-identified views only (schema deid)"
 	case s.scope.restricted() && s.scope.Audit:
 		return "this session reads the audit log only: query audit_log"
 	case !s.scope.Audit:

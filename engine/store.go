@@ -39,8 +39,10 @@ func (e *Engine) Refresh(ctx context.Context, datastore string) error {
 		if _, err := e.admin.ExecContext(ctx, "ATTACH ':memory:' AS "+quoteIdent(datastore)); err != nil {
 			return fmt.Errorf("engine: attach data store %s: %w", datastore, err)
 		}
-		if _, err := e.admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(datastore)+"."+searchSchema); err != nil {
-			return fmt.Errorf("engine: attach data store %s: %w", datastore, err)
+		for _, schema := range []string{searchSchema, deidSchema} {
+			if _, err := e.admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(datastore)+"."+schema); err != nil {
+				return fmt.Errorf("engine: attach data store %s: %w", datastore, err)
+			}
 		}
 		e.stores[datastore] = true
 	}
@@ -130,8 +132,9 @@ func (e *Engine) Drop(ctx context.Context, datastore string) error {
 // generation's data files, less those whose key a later generation's
 // deletes file lists, without the key column.
 func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
-	if !catalog.ValidName(v.Name) {
-		return "", fmt.Errorf("engine: data store %s: invalid view name %q", ds, v.Name)
+	target, err := viewTarget(ds, v)
+	if err != nil {
+		return "", err
 	}
 	if len(v.Files) == 0 {
 		return "", fmt.Errorf("engine: view %s.%s has no Parquet file", ds, v.Name)
@@ -153,10 +156,6 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 		default:
 			data[f.Gen] = append(data[f.Gen], quoteLiteral(p))
 		}
-	}
-	target := quoteIdent(ds) + ".main." + quoteIdent(v.Name)
-	if v.Kind == catalog.KindSearch {
-		target = searchTable(ds, v.Resource)
 	}
 	if v.Layout == 0 {
 		// Files from before the key column; fhirlake rebuilds them at start.
@@ -194,6 +193,35 @@ func (e *Engine) viewSQL(ds string, v catalog.View) (string, error) {
 	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * EXCLUDE (%s) FROM (%s)", target, key, strings.Join(selects, " UNION ALL BY NAME ")), nil
 }
 
+// viewTarget is the qualified name of the DuckDB view of catalog view v
+// of data store ds: ds.main.<name> for a view, ds.search.<type> for a
+// search index, ds.deid.<view> for a de-identified twin.
+func viewTarget(ds string, v catalog.View) (string, error) {
+	switch v.Kind {
+	case catalog.KindSearch:
+		return searchTable(ds, v.Resource), nil
+	case catalog.KindDeid:
+		view, ok := catalog.DeidOf(v.Name)
+		if !ok {
+			return "", fmt.Errorf("engine: data store %s: invalid de-identified view name %q", ds, v.Name)
+		}
+		return quoteIdent(ds) + "." + deidSchema + "." + quoteIdent(view), nil
+	}
+	if !catalog.ValidName(v.Name) {
+		return "", fmt.Errorf("engine: data store %s: invalid view name %q", ds, v.Name)
+	}
+	return quoteIdent(ds) + "." + mainSchema + "." + quoteIdent(v.Name), nil
+}
+
+// hasDeidRelation reports whether data store ds has the de-identified
+// view named table (lower case) in its deid schema.
+func (e *Engine) hasDeidRelation(ds, table string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.viewSQLs[ds][catalog.DeidName(table)]
+	return ok
+}
+
 // generationSQL selects the rows of one generation's data files: plain
 // ones, and clustered search index files, whose param comes from their
 // folder (hive partitioning, so that DuckDB opens only the files of the
@@ -215,15 +243,18 @@ func generationSQL(plain, clustered []string) string {
 func (e *Engine) staleViews(ctx context.Context, ds string, views []catalog.View) ([]string, error) {
 	keep := make(map[string]bool, len(views))
 	for _, v := range views {
-		if v.Kind != catalog.KindSearch {
-			keep["main."+v.Name] = true
+		switch v.Kind {
+		case "":
+			keep[mainSchema+"."+v.Name] = true
+		case catalog.KindDeid:
+			keep[v.Name] = true // deid.<view>
 		}
 	}
 	for _, typ := range fhir.ResourceTypes() {
 		keep[searchSchema+"."+strings.ToLower(typ)] = true
 	}
 	rows, err := e.admin.QueryContext(ctx,
-		"SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = ? AND schema_name IN ('main', '"+searchSchema+"') AND NOT internal", ds)
+		"SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = ? AND schema_name IN ('main', '"+searchSchema+"', '"+deidSchema+"') AND NOT internal", ds)
 	if err != nil {
 		return nil, fmt.Errorf("engine: list tables of %s: %w", ds, err)
 	}

@@ -24,6 +24,15 @@
 // Parameters body, plus patient references that restrict patient- and
 // group-level exports.
 //
+// _deid=safe-harbor (on any kick-off) makes the job write every resource
+// de-identified by the HIPAA Safe Harbor method (package deid, keyed by
+// Options.DeidKey, with the job's transaction time as reference date)
+// instead of as stored; the manifest then carries the extension
+// {"deidentification": "safe-harbor"}, and error file texts name only a
+// resource type. Any other _deid value is refused with 400. A request
+// marked [WithDeidOnly] (a deid-analyst's) must ask for it, and sees the
+// status and files of de-identified jobs only.
+//
 // Patient- and group-level exports keep only resources in the Patient
 // compartment (https://hl7.org/fhir/R4/compartmentdefinition-patient.html)
 // of the patients concerned: a resource belongs if one of the elements

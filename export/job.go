@@ -59,7 +59,10 @@ type record struct {
 	Since *time.Time `json:"since,omitempty"`
 	// Patients restricts patient- and group-level exports (the POST
 	// patient parameter); nil means no restriction.
-	Patients        []string  `json:"patients,omitempty"`
+	Patients []string `json:"patients,omitempty"`
+	// Deid is the de-identification of the job's files (_deid): "" for
+	// the stored resources, or DeidSafeHarbor.
+	Deid            string    `json:"deid,omitempty"`
 	Warnings        []string  `json:"warnings,omitempty"`
 	TransactionTime time.Time `json:"transactionTime"`
 	State           state     `json:"state"`

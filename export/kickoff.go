@@ -25,8 +25,16 @@ func (h *handlers) kickoff(level string) http.HandlerFunc {
 		}
 		h.m.ensureLoaded(ds) // before the new job's folder exists
 		k, err := readKickoff(r, level)
+		if err == nil && k.deid != "" && h.m.opts.DeidKey == nil {
+			err = &paramError{"_deid: this server has no de-identification configured"}
+		}
 		if err != nil {
 			h.badRequest(w, r, err)
+			return
+		}
+		if k.deid == "" && deidOnly(r.Context()) {
+			writeError(w, r, http.StatusForbidden, "forbidden",
+				"your role may run de-identified exports only: add _deid="+DeidSafeHarbor+" to the kick-off URL")
 			return
 		}
 		var members map[string]bool
@@ -126,7 +134,7 @@ func (m *Manager) newJob(r *http.Request, ds, level string, k kickoff, members m
 		ID: id, Datastore: ds, Level: level,
 		Request: origin(r) + r.URL.RequestURI(),
 		Base:    dsBase(r, ds),
-		Types:   k.types, Since: k.since, Patients: k.patients,
+		Types:   k.types, Since: k.since, Patients: k.patients, Deid: k.deid,
 		Warnings: k.warnings, State: stateQueued,
 	}
 	if level == levelGroup {

@@ -28,6 +28,11 @@ type Options struct {
 	// Now returns the current time, used for transactionTime and
 	// expiry. Defaults to time.Now.
 	Now func() time.Time
+	// DeidKey returns the secret key of data store ds's
+	// de-identification (deid.Options.Key) for kick-offs with
+	// _deid=safe-harbor; use the key of the data store's de-identified
+	// views, so that pseudonyms agree. Nil refuses such kick-offs (400).
+	DeidKey func(ds string) ([]byte, error)
 }
 
 // withDefaults returns o with every zero field set to its default.

@@ -22,6 +22,7 @@ type kickoff struct {
 	types    []string
 	since    *time.Time
 	patients []string // POST patient parameter; nil when absent
+	deid     string   // _deid: "" or DeidSafeHarbor
 	warnings []string // ignored parameters
 }
 
@@ -51,6 +52,8 @@ func parseKickoff(params []param, level string, strict bool) (kickoff, error) {
 			k.since, err = parseSince(p.value)
 		case "_type":
 			k.types, err = addTypes(k.types, p.value)
+		case "_deid":
+			k.deid, err = parseDeid(p.value)
 		case "patient":
 			if level == levelSystem {
 				err = k.unsupported(p, "is not applicable to a system-level export", strict)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fhirlake/fhirlake/deid"
 	"github.com/fhirlake/fhirlake/fhir"
 	"github.com/fhirlake/fhirlake/store"
 )
@@ -88,6 +89,11 @@ func (m *Manager) export(ctx context.Context, src Source, j *job) error {
 		return err
 	}
 	f := newFilter(rec, j.members)
+	if rec.Deid != "" {
+		if f.deid, err = m.deidentifier(rec.Datastore, rec.TransactionTime); err != nil {
+			return err
+		}
+	}
 	errs := &partWriter{dir: j.dir, typ: errorsType, limit: m.opts.PartSize, done: j.addError}
 	defer errs.abort()
 	for _, w := range rec.Warnings {
@@ -119,12 +125,18 @@ func (m *Manager) exportType(ctx context.Context, src Source, j *job, typ string
 		}
 		keep, err := f.keep(r)
 		if err != nil {
-			return errs.write(fhir.NewOutcome("error", "processing", err.Error()).JSON())
+			return errs.write(fhir.NewOutcome("error", "processing", f.reason(r, err)).JSON())
 		}
 		if !keep {
 			return nil
 		}
-		if err := out.write(r.Body); err != nil {
+		body := r.Body
+		if f.deid != nil {
+			if body, err = f.deid.Resource(ctx, r.Body); err != nil {
+				return errs.write(fhir.NewOutcome("error", "processing", f.reason(r, err)).JSON())
+			}
+		}
+		if err := out.write(body); err != nil {
 			return err
 		}
 		j.exported.Add(1)
@@ -167,6 +179,19 @@ type filter struct {
 	until    time.Time // the transaction time
 	system   bool
 	patients map[string]bool // nil: every patient
+	// deid de-identifies the resources written (a _deid job); nil
+	// writes them as stored.
+	deid *deid.Deidentifier
+}
+
+// reason is the error file's text for resource r that failed with err:
+// err's text, or, in a de-identified job, only the resource type (the
+// error may quote the resource's id or values).
+func (f filter) reason(r store.Resource, err error) string {
+	if f.deid != nil {
+		return "a " + r.Type + " resource could not be exported"
+	}
+	return err.Error()
 }
 
 // newFilter returns the filter of a job; members are a group's patients.

@@ -20,6 +20,9 @@ type manifest struct {
 	RequiresAccessToken bool           `json:"requiresAccessToken"`
 	Output              []manifestFile `json:"output"`
 	Error               []manifestFile `json:"error"`
+	// Extension says how the files were de-identified, when they were
+	// ({"deidentification": "safe-harbor"}).
+	Extension map[string]string `json:"extension,omitempty"`
 }
 
 // manifestFile is one file of a manifest.
@@ -42,6 +45,9 @@ func (h *handlers) job(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	var j *job
 	if jobIDPattern.MatchString(id) {
 		j = h.m.lookupJob(ds, id)
+	}
+	if j != nil && deidOnly(r.Context()) && j.snapshot().Deid == "" {
+		j = nil // an identified job is not there for a de-identified-only caller
 	}
 	if j == nil {
 		writeError(w, r, http.StatusNotFound, "not-found",
@@ -89,12 +95,16 @@ func newManifest(rec record) manifest {
 		}
 		return out
 	}
-	return manifest{
+	m := manifest{
 		TransactionTime: rec.TransactionTime.UTC().Format(instantFormat),
 		Request:         rec.Request,
 		Output:          files(rec.Output),
 		Error:           files(rec.Errors),
 	}
+	if rec.Deid != "" {
+		m.Extension = map[string]string{deidExtension: rec.Deid}
+	}
+	return m
 }
 
 // fileURL returns the absolute URL of a job's file.

@@ -37,8 +37,10 @@ type clusterPolicy struct {
 	minRows int64
 }
 
+func (c clusteringCatalog) unwrap() Catalog { return c.Catalog }
+
 func clusterPolicyOf(cat Catalog) *clusterPolicy {
-	if cc, ok := cat.(clusteringCatalog); ok && cc.c != nil {
+	if cc, ok := wrapperOf[clusteringCatalog](cat); ok && cc.c != nil {
 		return &clusterPolicy{cc.c, cc.minRows}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/deid"
 	"github.com/fhirlake/fhirlake/flatten"
 	"github.com/fhirlake/fhirlake/search"
 	"github.com/fhirlake/fhirlake/store"
@@ -32,6 +33,9 @@ type Source interface {
 type Catalog interface {
 	Views(ds string) ([]catalog.View, error)
 	PutView(ds string, v catalog.View) error
+	// DeleteView removes a view (a de-identified twin whose view is
+	// gone, see WithDeid).
+	DeleteView(ds, name string) error
 	DatastoreDir(ds string) string
 }
 
@@ -117,6 +121,7 @@ func MaterializeViews(ctx context.Context, cat Catalog, ds string, src Source, n
 			return nil, fmt.Errorf("ingest: view %s.%s: %w", ds, n, catalog.ErrNotFound)
 		}
 		want[n] = true
+		want[catalog.DeidName(n)] = true // its de-identified twin, with WithDeid
 	}
 	return materialize(ctx, cat, ds, src, func(j *viewJob) bool { return want[j.cv.Name] })
 }
@@ -125,6 +130,9 @@ func MaterializeViews(ctx context.Context, cat Catalog, ds string, src Source, n
 // rebuilt views replace are left to the caller's catalog.Sweep, which must
 // wait until no reader uses them (see catalog.PutView).
 func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep func(*viewJob) bool) ([]ViewReport, error) {
+	if err := syncDeidTwins(cat, ds); err != nil {
+		return nil, err
+	}
 	cvs, err := cat.Views(ds)
 	if err != nil {
 		return nil, err
@@ -147,6 +155,10 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 		order = append(order, t)
 	}
 	sort.Strings(order)
+	d, err := twinDeidentifier(cat, ds, jobs)
+	if err != nil {
+		return nil, err
+	}
 	// The scans see at least every change up to base.
 	var base uint64
 	if cs, ok := src.(interface {
@@ -160,7 +172,7 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 	dir := cat.DatastoreDir(ds)
 	for _, typ := range order {
 		feed := func(ctx context.Context, fn func(store.Resource) error) error { return src.Scan(ctx, typ, fn) }
-		if err := buildGroup(ctx, dir, stamp, 1, groups[typ], feed, clusterPolicyOf(cat)); err != nil {
+		if err := buildGroup(ctx, dir, stamp, 1, groups[typ], feed, clusterPolicyOf(cat), d); err != nil {
 			return nil, fmt.Errorf("ingest: views of %s in %s: %w", typ, ds, err)
 		}
 	}
@@ -191,6 +203,7 @@ func materialize(ctx context.Context, cat Catalog, ds string, src Source, keep f
 type viewJob struct {
 	cv     catalog.View
 	view   table
+	deid   bool // a de-identified twin: flattens de-identified resources
 	files  []catalog.File
 	report ViewReport
 }
@@ -207,7 +220,7 @@ func newViewJob(cv catalog.View) (*viewJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &viewJob{cv: cv, view: viewTable{v}, report: ViewReport{View: cv.Name}}, nil
+	return &viewJob{cv: cv, view: viewTable{v}, deid: cv.Kind == catalog.KindDeid, report: ViewReport{View: cv.Name}}, nil
 }
 
 // feedFunc calls fn for each resource to flatten.
@@ -221,14 +234,17 @@ func fileStamp() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 // them into generation gen of every view of the group, spread over one
 // worker per core.
 //
-// With a cluster policy, the search index files are then clustered.
-func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob, feed feedFunc, cp *clusterPolicy) error {
+// With a cluster policy, the search index files are then clustered. d
+// de-identifies the resources of the de-identified twins among jobs
+// (once per resource, whatever the number of twins); it may be nil when
+// there are none.
+func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob, feed feedFunc, cp *clusterPolicy, d *deid.Deidentifier) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := runtime.GOMAXPROCS(0)
 	workers := make([]*worker, n)
 	for k := range workers {
-		w, err := newWorker(dir, stamp, gen, k, jobs)
+		w, err := newWorker(dir, stamp, gen, k, jobs, d)
 		if err != nil {
 			for _, w := range workers[:k] {
 				w.abort()
@@ -248,7 +264,7 @@ func buildGroup(ctx context.Context, dir, stamp string, gen int, jobs []*viewJob
 				if errs[k] != nil {
 					continue // drain
 				}
-				if errs[k] = w.add(batch); errs[k] != nil {
+				if errs[k] = w.add(ctx, batch); errs[k] != nil {
 					cancel()
 				}
 			}
@@ -325,6 +341,7 @@ func mergeParts(jobs []*viewJob, workers []*worker) {
 // worker flattens resources into its own part of every view of a group.
 type worker struct {
 	parts []*part
+	deid  *deid.Deidentifier // for the parts of twins (part.deid)
 }
 
 // part is one worker's Parquet data file of one view.
@@ -332,6 +349,7 @@ type part struct {
 	view      table
 	rel, path string // relative to the data store folder; absolute
 	gen       int
+	deid      bool // flattens the de-identified resource
 	f         *os.File
 	pw        *flatten.ParquetWriter
 	b         rowBuilder
@@ -342,11 +360,11 @@ type part struct {
 	errors    []string
 }
 
-func newWorker(dir, stamp string, gen, k int, jobs []*viewJob) (*worker, error) {
-	w := &worker{}
+func newWorker(dir, stamp string, gen, k int, jobs []*viewJob, d *deid.Deidentifier) (*worker, error) {
+	w := &worker{deid: d}
 	for _, j := range jobs {
 		rel := filepath.Join("views", fmt.Sprintf("%s.%s.%d.parquet", j.cv.Name, stamp, k))
-		p := &part{view: j.view, rel: rel, path: filepath.Join(dir, rel), gen: gen}
+		p := &part{view: j.view, rel: rel, path: filepath.Join(dir, rel), gen: gen, deid: j.deid}
 		f, err := os.OpenFile(p.path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			w.abort()
@@ -367,18 +385,27 @@ func newWorker(dir, stamp string, gen, k int, jobs []*viewJob) (*worker, error) 
 }
 
 // add flattens a batch of resources into every part.
-func (w *worker) add(batch []store.Resource) error {
+func (w *worker) add(ctx context.Context, batch []store.Resource) error {
 	for _, r := range batch {
+		var twin deidentified
 		for _, p := range w.parts {
-			before := p.b.Len()
-			if err := p.b.Append(r.Body); err != nil {
-				p.skipped++
-				if len(p.errors) < maxViewErrors {
-					p.errors = append(p.errors, fmt.Sprintf("%s/%s: %v", r.Type, r.ID, err))
+			body, id := r.Body, r.ID
+			if p.deid {
+				if !twin.done {
+					twin = w.deidentify(ctx, r)
 				}
+				if twin.err != nil {
+					p.skip(r, twin.err)
+					continue
+				}
+				body, id = twin.body, twin.id
+			}
+			before := p.b.Len()
+			if err := p.b.Append(body); err != nil {
+				p.skip(r, err)
 				continue
 			}
-			p.keys.append(r.ID, p.b.Len()-before)
+			p.keys.append(id, p.b.Len()-before)
 			if p.b.Len() >= recordRows {
 				if err := p.flush(); err != nil {
 					return err
@@ -387,6 +414,14 @@ func (w *worker) add(batch []store.Resource) error {
 		}
 	}
 	return nil
+}
+
+// skip records a resource the part could not flatten.
+func (p *part) skip(r store.Resource, err error) {
+	p.skipped++
+	if len(p.errors) < maxViewErrors {
+		p.errors = append(p.errors, fmt.Sprintf("%s/%s: %v", r.Type, r.ID, err))
+	}
 }
 
 func (p *part) flush() error {

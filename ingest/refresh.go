@@ -108,6 +108,9 @@ func Refresh(ctx context.Context, cat Catalog, ds string, src ChangeSource, sinc
 	if err := ensureSearchIndexes(cat, ds, counts); err != nil {
 		return 0, nil, err
 	}
+	if err := syncDeidTwins(cat, ds); err != nil {
+		return 0, nil, err
+	}
 	cvs, err := cat.Views(ds)
 	if err != nil {
 		return 0, nil, err
@@ -316,6 +319,18 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 	if folding {
 		gen = at.gen
 	}
+	d, err := twinDeidentifier(cat, ds, jobs)
+	if err != nil {
+		return nil, err
+	}
+	// A twin's files are keyed by pseudonymous ids (see pseudoID).
+	var twinIDs []string
+	if d != nil {
+		if twinIDs, err = pseudoIDs(ctx, d, typ, ids); err != nil {
+			return nil, err
+		}
+		slices.Sort(twinIDs)
+	}
 	stamp := fileStamp()
 	dir := cat.DatastoreDir(ds)
 	feed := func(ctx context.Context, fn func(store.Resource) error) error {
@@ -333,7 +348,7 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		}
 		return nil
 	}
-	if err := buildGroup(ctx, dir, stamp, gen, jobs, feed, clusterPolicyOf(cat)); err != nil {
+	if err := buildGroup(ctx, dir, stamp, gen, jobs, feed, clusterPolicyOf(cat), d); err != nil {
 		return nil, err
 	}
 	var written []string
@@ -356,7 +371,11 @@ func refreshDelta(ctx context.Context, cat Catalog, ds string, src ChangeSource,
 		}
 		j.files = kept
 		rel := filepath.Join("views", fmt.Sprintf("%s.%s.deletes.parquet", j.cv.Name, stamp))
-		del, err := writeDeletes(dir, rel, gen, ids)
+		keys := ids
+		if j.deid {
+			keys = twinIDs
+		}
+		del, err := writeDeletes(dir, rel, gen, keys)
 		if err != nil {
 			cleanup()
 			return nil, err

@@ -103,6 +103,10 @@ func TestAccessMatrix(t *testing.T) {
 			}},
 			{"sql views", func(u string) bool { return sqlCall(u, ds, "select count(*) from patient") == nil }},
 			{"sql audit_log", func(u string) bool { return sqlCall(u, ds, "select count(*) from audit_log") == nil }},
+			{"sql deid", func(u string) bool { return sqlCall(u, ds, "select count(*) from deid.patient") == nil }},
+			{"$export deid", func(u string) bool {
+				return httpAllowed(httpCall(u, "GET", "/fhir/"+ds+"/$export?_type=Patient&_deid=safe-harbor", "", "Prefer", "respond-async", "Accept", "application/fhir+json"))
+			}},
 		}
 	}
 	admin := interaction{"admin api", func(u string) bool { return httpAllowed(httpCall(u, "GET", "/admin/grants", "")) }}
@@ -110,16 +114,19 @@ func TestAccessMatrix(t *testing.T) {
 	// The expected matrix: one letter per interaction of on(ds), in order
 	// (x allowed, . denied), for data store a (where the roles are held)
 	// and b (where they are not), then the admin API.
-	//                       read srch crt del hist evr exp imp vls vput sql aud
+	// (sql deid is SQL on schema deid, $export deid a _deid=safe-harbor
+	// export; a deid-analyst's "sql" reads deid.patient, the one patient
+	// relation its session has).
+	//                       read srch crt del hist evr exp imp vls vput sql aud sqld expd
 	want := map[string]struct{ a, b, admin string }{
-		"root":         {"xxxxxxxxxxxx", "xxxxxxxxxxxx", "x"}, // the first user: admin on every data store
-		"admin":        {"xxxxxxxxxxxx", "............", "."},
-		"writer":       {"xxxxxxxxx...", "............", "."},
-		"reader":       {"xx..xxx.x...", "............", "."},
-		"analyst":      {"........x.x.", "............", "."},
-		"deid-analyst": {"............", "............", "."}, // de-identified views only (not built yet)
-		"auditor":      {"...........x", "............", "."},
-		"nobody":       {"............", "............", "."},
+		"root":         {"xxxxxxxxxxxxxx", "xxxxxxxxxxxxxx", "x"}, // the first user: admin on every data store
+		"admin":        {"xxxxxxxxxxxxxx", "..............", "."},
+		"writer":       {"xxxxxxxxx....x", "..............", "."},
+		"reader":       {"xx..xxx.x....x", "..............", "."},
+		"analyst":      {"........x.x.xx", "..............", "."},
+		"deid-analyst": {"..........x.xx", "..............", "."}, // de-identified views and exports only
+		"auditor":      {"...........x..", "..............", "."},
+		"nobody":       {"..............", "..............", "."},
 	}
 	for _, u := range users {
 		for _, ds := range []string{"a", "b"} {

@@ -16,8 +16,9 @@ import (
 )
 
 // TestSQLAccessMatrix checks, with pgx over TCP, which roles may open a SQL
-// session on which data store: admin and analyst on their own data stores
-// only; reader, writer and deid-analyst never (42501); and a revoked grant
+// session on which data store: admin, analyst and deid-analyst (on the
+// de-identified views, where patient is deid.patient) on their own data
+// stores only; reader and writer never (42501); and a revoked grant
 // refuses the next connection. The auditor's session, on audit_log only,
 // is TestAuditLogView's.
 func TestSQLAccessMatrix(t *testing.T) {
@@ -59,7 +60,7 @@ func TestSQLAccessMatrix(t *testing.T) {
 		{"ana", "b", false}, // reader on b: FHIR only
 		{"rita", "a", false},
 		{"walt", "a", false},
-		{"dee", "a", false}, // no de-identified views yet
+		{"dee", "a", true}, // the de-identified views
 		{"nobody", "a", false},
 	}
 	for _, tt := range tests {

@@ -48,7 +48,8 @@ func clusterMinRows() int64 {
 }
 
 // indexing returns the catalog as the view refreshes take it: with the
-// clusterer of search index files.
+// clusterer of search index files and the de-identified twins of the
+// views (see deidding).
 func (l *lake) indexing(ctx context.Context) (ingest.Catalog, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -59,7 +60,7 @@ func (l *lake) indexing(ctx context.Context) (ingest.Catalog, error) {
 		}
 		l.clusterer = c
 	}
-	return ingest.WithClusterer(l.cat, l.clusterer, clusterMinRows()), nil
+	return ingest.WithClusterer(l.deidding(), l.clusterer, clusterMinRows()), nil
 }
 
 // openLake opens the data folder for the named subcommand, which the lock
@@ -105,7 +106,7 @@ func (l *lake) createDatastore(ctx context.Context, name string) error {
 	}
 	st, err := l.store(name)
 	if err == nil {
-		err = ingest.InstallDefaultViews(ctx, l.cat, name, st)
+		err = ingest.InstallDefaultViews(ctx, l.deidding(), name, st)
 	}
 	if err != nil {
 		return errors.Join(err, l.deleteDatastore(name))

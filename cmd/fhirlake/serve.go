@@ -150,7 +150,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer importer.Close()
 	fresh := newFreshener(l, views, log)
 	defer fresh.Close()
-	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log})
+	exports := export.NewManager(l.cat.DatastoreDir, export.Options{Logger: log, DeidKey: l.deidKey})
 	defer exports.Close()
 	// Every FHIR interaction, SQL statement and login is recorded in the
 	// audit log before it is answered.

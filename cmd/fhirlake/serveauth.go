@@ -88,9 +88,10 @@ func (trustAuthenticator) Authenticate(_ context.Context, user, _ string, _ wire
 }
 
 // sqlAccess checks, after the password, that the user may open a SQL
-// session on the data store it connects to: on its views (access.CanSQL)
-// or on its audit log (access.AuditLog, the auditor's session on
-// audit_log alone), so that no session opens on a data store the user
+// session on the data store it connects to: on its views (access.CanSQL),
+// on its de-identified views (access.SQLDeid, the deid-analyst's session
+// on schema deid alone) or on its audit log (access.AuditLog, the
+// auditor's session on audit_log alone), so that no session opens on a data store the user
 // holds no SQL role on. A refusal is a login failure, audited as one,
 // with SQLSTATE 42501. Roles are read at each connection: a grant or
 // revoke applies to the next one. What the session then sees is
@@ -109,7 +110,7 @@ func (a sqlAccess) Authenticate(ctx context.Context, user, database string, x wi
 	if err != nil {
 		return fmt.Errorf("serve: roles of %s on %s: %w", user, database, err)
 	}
-	if access.CanSQL(roles) || access.Can(roles, access.AuditLog) {
+	if access.CanSQL(roles) || access.Can(roles, access.SQLDeid) || access.Can(roles, access.AuditLog) {
 		return nil
 	}
 	return noSQLError(user, database, roles)
@@ -132,6 +133,8 @@ func noSQLError(user, database string, roles []string) error {
 // sqlScope returns the engine's Options.Scope: what a SQL session of a
 // user on a data store sees, from the roles the user holds there.
 //   - sql-views (admin, analyst): the data store's views;
+//   - sql-deid (admin, analyst, deid-analyst): its de-identified views
+//     (schema deid), alone for a deid-analyst holding no view role;
 //   - audit-log (admin, auditor): its audit_log, alone for an auditor
 //     holding no view role; the records of the data store, or of the
 //     whole log when the role is granted on "*";
@@ -144,7 +147,7 @@ func noSQLError(user, database string, roles []string) error {
 func sqlScope(l *lake, authn wire.Authenticator) func(ctx context.Context, user, database string) (engine.Scope, error) {
 	if _, trust := authn.(trustAuthenticator); trust {
 		return func(context.Context, string, string) (engine.Scope, error) {
-			return engine.Scope{Views: true, Audit: true, AuditAll: true}, nil
+			return engine.Scope{Views: true, Audit: true, AuditAll: true, Deid: true}, nil
 		}
 	}
 	return func(_ context.Context, user, database string) (engine.Scope, error) {
@@ -152,8 +155,8 @@ func sqlScope(l *lake, authn wire.Authenticator) func(ctx context.Context, user,
 		if err != nil {
 			return engine.Scope{}, fmt.Errorf("serve: roles of %s on %s: %w", user, database, err)
 		}
-		s := engine.Scope{Views: access.CanSQL(roles), Audit: access.Can(roles, access.AuditLog)}
-		if !s.Views && !s.Audit {
+		s := engine.Scope{Views: access.CanSQL(roles), Audit: access.Can(roles, access.AuditLog), Deid: access.Can(roles, access.SQLDeid)}
+		if !s.Views && !s.Audit && !s.Deid {
 			return engine.Scope{}, noSQLError(user, database, roles)
 		}
 		if s.Audit {

@@ -132,7 +132,7 @@ func (s *viewStore) put(ctx context.Context, ds, name string, definition []byte,
 	if err := s.l.cat.PutView(ds, next); err != nil {
 		return viewChange{}, err
 	}
-	reports, err := ingest.MaterializeViews(ctx, s.l.cat, ds, st, []string{name})
+	reports, err := ingest.MaterializeViews(ctx, s.l.deidding(), ds, st, []string{name})
 	if err != nil {
 		if exists {
 			err = errors.Join(err, s.l.cat.PutView(ds, old))
@@ -141,6 +141,8 @@ func (s *viewStore) put(ctx context.Context, ds, name string, definition []byte,
 		}
 		return viewChange{}, err
 	}
+	// The de-identified twin's report repeats the view's.
+	reports = slices.DeleteFunc(reports, func(r ingest.ViewReport) bool { _, twin := catalog.DeidOf(r.View); return twin })
 	ch := viewChange{created: !exists, wasDefault: old.Default, resource: v.Resource(), reports: reports}
 	return ch, s.publish(ctx, ds)
 }
@@ -152,7 +154,7 @@ func (s *viewStore) drop(ctx context.Context, ds, name string) (catalog.View, er
 	if err != nil {
 		return catalog.View{}, err
 	}
-	if old.Kind == catalog.KindSearch {
+	if old.Derived() {
 		return catalog.View{}, fmt.Errorf("view %s.%s: %w", ds, name, catalog.ErrNotFound)
 	}
 	if err := s.l.cat.DeleteView(ds, name); err != nil {
@@ -211,16 +213,16 @@ func (s *viewStore) Views(_ context.Context, ds string) ([]api.ViewInfo, error) 
 	return out, nil
 }
 
-// userViews drops the search index tables from a catalog listing: they
-// are fhirlake's own, not the user's views.
+// userViews drops the search index tables and the de-identified twins
+// from a catalog listing: they are fhirlake's own, not the user's views.
 func userViews(list []catalog.View) []catalog.View {
-	return slices.DeleteFunc(list, func(v catalog.View) bool { return v.Kind == catalog.KindSearch })
+	return slices.DeleteFunc(list, catalog.View.Derived)
 }
 
 // View implements api.ViewStore.
 func (s *viewStore) View(_ context.Context, ds, name string) (api.ViewInfo, error) {
 	v, err := s.l.cat.View(ds, name)
-	if err == nil && v.Kind == catalog.KindSearch {
+	if err == nil && v.Derived() {
 		err = fmt.Errorf("view %s.%s: %w", ds, name, catalog.ErrNotFound)
 	}
 	if err != nil {
