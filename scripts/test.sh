@@ -48,6 +48,6 @@ go build -o "$tmp/fhirlake" ./cmd/fhirlake
 tail -n 3 "$tmp/bench.log"
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./ingest/remote/ ./jobs/ ./wire/ ./api/ ./export/ ./engine/ ./cmd/fhirlake/
+go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./ingest/remote/ ./ingest/resolve/ ./jobs/ ./wire/ ./api/ ./export/ ./engine/ ./audit/ ./auth/lockout/ ./auth/backend/ ./cmd/fhirlake/
 
 echo "test.sh: all tests passed"
