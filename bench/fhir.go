@@ -21,6 +21,7 @@ import (
 
 	"github.com/fhirlake/fhirlake/api"
 	"github.com/fhirlake/fhirlake/catalog"
+	"github.com/fhirlake/fhirlake/keyring"
 	"github.com/fhirlake/fhirlake/store"
 )
 
@@ -48,13 +49,9 @@ func (s fhirSuite) Run(ctx context.Context, env *Env) (_ []Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	rawPath, err := rawStorePath(dir)
+	st, err := openRawStore(ctx, dir)
 	if err != nil {
 		return nil, err
-	}
-	st, err := store.Open(rawPath, store.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("bench: fhir: %w", err)
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
 	fl, err := serveHTTP(api.NewHandler(oneDatastore{st}, api.Options{Software: "fhirlake bench"}))
@@ -286,4 +283,35 @@ func rawStorePath(dataDir string) (string, error) {
 		return "", fmt.Errorf("bench: fhir: %w", err)
 	}
 	return filepath.Join(cat.DatastoreDir(Datastore), "raw.db"), nil
+}
+
+// openRawStore opens the bench data store's raw store of a data folder
+// the import child wrote, with its data key (the master key resolved as
+// the child did: FHIRLAKE_MASTER_KEY or the default key file).
+func openRawStore(ctx context.Context, dataDir string) (*store.Store, error) {
+	rawPath, err := rawStorePath(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := keyring.Resolve(keyring.Options{DataDir: dataDir})
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhir: %w", err)
+	}
+	kr, err := keyring.Open(ctx, filepath.Join(dataDir, keyring.KeysFileName), p)
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhir: %w", err)
+	}
+	dk, err := kr.DataKey(ctx, Datastore)
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhir: %w", err)
+	}
+	enc, err := store.NewEncryption(dk.Derive(keyring.PurposeRawStore))
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhir: %w", err)
+	}
+	st, err := store.Open(rawPath, store.Options{Encryption: enc})
+	if err != nil {
+		return nil, fmt.Errorf("bench: fhir: %w", err)
+	}
+	return st, nil
 }

@@ -51,6 +51,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("audit verify", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
 	keyFile := fs.String("audit-key-file", "", "file holding the key of a keyed (HMAC) audit chain")
+	masterKey := keyFileFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,7 +66,11 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Verify(dir, key)
+	r, err := auditReaderOf(*data, dir, *masterKey, key, stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := r.Verify(ctx)
 	var p *audit.Problem
 	if errors.As(err, &p) {
 		fmt.Fprintf(stdout, "audit log NOT intact: %d records verified before the first bad one\n", rep.Records)
@@ -88,6 +93,7 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	data := fs.String("data", defaultDataDir(), "data folder")
 	sinceFlag := fs.String("since", "", "export only records at or after this time (RFC 3339, or a date YYYY-MM-DD in UTC)")
 	out := fs.String("out", "", "write to this file (mode 0600) instead of standard output")
+	masterKey := keyFileFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,22 +108,26 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		_, err := audit.Export(ctx, dir, stdout, since)
+	r, err := auditReaderOf(*data, dir, *masterKey, nil, stderr)
+	if err != nil {
 		return err
 	}
-	return exportToFile(ctx, dir, *out, since, stderr)
+	if *out == "" {
+		_, err := r.Export(ctx, stdout, since)
+		return err
+	}
+	return exportToFile(ctx, r, *out, since, stderr)
 }
 
 // exportToFile writes the export to path.tmp, fsyncs it and renames it to
 // path, so that path never holds a partial export.
-func exportToFile(ctx context.Context, dir, path string, since time.Time, stderr io.Writer) error {
+func exportToFile(ctx context.Context, r audit.Reader, path string, since time.Time, stderr io.Writer) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit export: %w", err)
 	}
-	n, err := audit.Export(ctx, dir, f, since)
+	n, err := r.Export(ctx, f, since)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -164,4 +174,16 @@ func readAuditKey(file string) ([]byte, error) {
 		return nil, fmt.Errorf("audit: key file %s: the key must be at least 16 bytes (32 random bytes recommended)", file)
 	}
 	return b, nil
+}
+
+// auditReaderOf returns the reader of the audit log in dir, with the
+// data folder's sealing key when the log is sealed (the master key from
+// --key-file, FHIRLAKE_MASTER_KEY or the default key file). It needs no
+// lock on the data folder, so it works while the server runs.
+func auditReaderOf(data, dir, masterKeyFile string, hmacKey []byte, warn io.Writer) (audit.Reader, error) {
+	keys, err := openKeys(data, masterKeyFile, warn)
+	if err != nil {
+		return audit.Reader{}, err
+	}
+	return keys.auditReader(dir, hmacKey)
 }

@@ -34,7 +34,7 @@ func TestServeAuditsBothProtocols(t *testing.T) {
 	require.NoError(t, srv.stop())
 
 	var kinds []string
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		switch {
 		case r.Kind == audit.KindLogin && r.Actor.User == "fhirlake" && r.DataStore == "ward":
 			kinds = append(kinds, "login")

@@ -115,7 +115,7 @@ func TestBackendServices(t *testing.T) {
 	// The audit log has the issues and the replay refusal.
 	require.NoError(t, srv.stop())
 	var issued, refused int
-	err = audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	err = auditRows(t, ctx, data, func(r audit.Record) error {
 		if r.Kind != audit.KindToken || r.Action != "issue" || r.Subject != "bulkbot" {
 			return nil
 		}

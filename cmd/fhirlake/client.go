@@ -24,9 +24,9 @@ const defaultClientScope = "system/*.rs"
 
 // clientFlags are the flags of `fhirlake client`.
 type clientFlags struct {
-	data, auditKeyFile, jwksFile, scope string
-	replace                             bool
-	set                                 map[string]bool
+	data, keyFile, auditKeyFile, jwksFile, scope string
+	replace                                      bool
+	set                                          map[string]bool
 }
 
 // runClient implements `fhirlake client add|list|remove`: the registered
@@ -38,6 +38,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("client", stderr)
 	var f clientFlags
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder")
+	fs.StringVar(&f.keyFile, "key-file", "", "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)")
 	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "key of the keyed (HMAC-SHA-256) audit chain, as given to serve")
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "the client's JSON Web Key Set: its public keys (RS384, ES384, RS256, ES256), each with a kid")
 	fs.StringVar(&f.scope, "scope", defaultClientScope, "the SMART system scopes the client may be granted, space-separated")
@@ -111,7 +112,7 @@ func runClientAction(ctx context.Context, pos []string, f clientFlags, stdout io
 			return err
 		}
 	}
-	l, err := openLake(f.data, "client")
+	l, err := openLakeWith(f.data, "client", f.keyFile, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,11 @@ func runClientAction(ctx context.Context, pos []string, f clientFlags, stdout io
 	if pos[0] == "list" {
 		return listClients(l.cat, stdout)
 	}
-	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	aopts, err := l.keys.auditOptions(filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	if err != nil {
+		return err
+	}
+	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), aopts)
 	if err != nil {
 		return fmt.Errorf("client %s: audit log (pass --audit-key-file if the server uses one): %w", pos[0], err)
 	}

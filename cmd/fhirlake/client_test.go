@@ -95,7 +95,7 @@ func TestClientCommand(t *testing.T) {
 	// Every add, replace and remove, refused ones included, is audited;
 	// usage errors and list are not.
 	var got []string
-	err = audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	err = auditRows(t, ctx, data, func(r audit.Record) error {
 		if r.Kind == audit.KindUser && strings.HasPrefix(r.Outcome.Message, "client ") {
 			got = append(got, r.Action+" "+r.Subject+" "+string(r.Outcome.Result))
 		}

@@ -11,6 +11,7 @@ import (
 func runDatastore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("datastore", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fhirlake datastore [--data DIR] create|list|describe|delete [NAME]")
 		fs.PrintDefaults()
@@ -32,7 +33,7 @@ func runDatastore(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case action != "list" && !needName[action]:
 		return usagef("datastore: unknown action %q (create, list, describe, delete)", action)
 	}
-	l, err := openLake(*data, "datastore")
+	l, err := openLakeWith(*data, "datastore", *keyFile, stderr)
 	if err != nil {
 		return err
 	}

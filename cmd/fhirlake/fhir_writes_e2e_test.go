@@ -223,7 +223,7 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	// Every acknowledged interaction is in the audit log, whose chain is
 	// intact: the killed server appended each record before answering.
 	audited := map[string]int{}
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		if r.Kind == audit.KindFHIR && r.Outcome.Result == audit.Success {
 			for _, ref := range r.Resources {
 				audited[r.Action+" "+ref]++

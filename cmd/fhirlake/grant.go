@@ -32,6 +32,7 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runGrantCommand(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(verb, stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	auditKeyFile := fs.String("audit-key-file", "", "key of the keyed (HMAC-SHA-256) audit chain, as given to serve")
 	ds := fs.String("datastore", "", "data store the role applies to; "+access.AllDatastores+" for every data store, present and future (admin and auditor only)")
 	fs.Usage = func() {
@@ -59,12 +60,16 @@ func runGrantCommand(ctx context.Context, verb string, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	l, err := openLake(*data, verb)
+	l, err := openLakeWith(*data, verb, *keyFile, stderr)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	aopts, err := l.keys.auditOptions(filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	if err != nil {
+		return err
+	}
+	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), aopts)
 	if err != nil {
 		return fmt.Errorf("%s: audit log (pass --audit-key-file if the server uses one): %w", verb, err)
 	}

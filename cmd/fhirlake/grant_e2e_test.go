@@ -94,7 +94,7 @@ func TestSQLAccessMatrix(t *testing.T) {
 
 	// A refusal is an audited login failure.
 	refused := map[string]bool{}
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		if r.Kind == audit.KindLogin && r.Outcome.Code == "42501" {
 			refused[r.Actor.User+"/"+r.DataStore] = true
 		}

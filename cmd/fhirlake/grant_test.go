@@ -67,7 +67,7 @@ func TestGrantCommand(t *testing.T) {
 	// Each grant and revoke that reached the catalog is audited, refused
 	// ones as failures; usage errors change nothing and are not.
 	var got []string
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		require.Equal(t, audit.KindGrant, r.Kind)
 		require.Equal(t, "cli", r.Protocol)
 		got = append(got, fmt.Sprintf("%s %s@%s %s %s", r.Action, r.Role, r.DataStore, r.Subject, r.Outcome.Result))
@@ -117,7 +117,7 @@ func TestGrantKeyedAudit(t *testing.T) {
 	require.Equal(t, []string{"admin"}, roles, "no grant without its audit record")
 
 	require.NoError(t, run(ctx, []string{"grant", "--data", data, "--audit-key-file", keyFile, "analyst", "--datastore", "a", "root"}, &out, &out))
-	rep, err := audit.Verify(filepath.Join(data, "audit"), key)
+	rep, err := testAuditReader(t, data, key).Verify(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 3, int(rep.Records))
 	roles, err = rolesOn(data, "root", "a")

@@ -320,7 +320,7 @@ func TestHTTPAuthentication(t *testing.T) {
 	// The audit log names each caller and how it authenticated, and holds
 	// no secret.
 	methods := map[string]bool{}
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		if r.Kind == audit.KindFHIR {
 			methods[r.Actor.User+"/"+r.Actor.Method] = true
 		}

@@ -68,6 +68,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := newFlagSet("import", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	dsName := fs.String("datastore", "demo", "data store to load into (created if missing)")
 	batch := fs.Int("batch", 5000, "resources per store transaction (when the import runs here)")
 	mapping := fs.String("mapping", "", "CSV mapping `FILE` (YAML or JSON) that converts the .csv inputs")
@@ -87,7 +88,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	l, err := openLake(*data, "import")
+	l, err := openLakeWith(*data, "import", *keyFile, stderr)
 	var locked *catalog.LockedError
 	if errors.As(err, &locked) && locked.Holder.HTTP != "" {
 		return importViaJobs(ctx, locked.Holder.HTTP, readLocalToken(*data), *dsName, fs.Args(), spec, stdout, stderr)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +31,7 @@ func csvmapFixture(t *testing.T, src, dir, name string) string {
 // reportLines reads a job's error report as "location: diagnostics".
 func reportLines(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
+	f := openReport(t, path)
 	defer f.Close()
 	var out []string
 	sc := bufio.NewScanner(f)
@@ -56,8 +56,7 @@ func reportLines(t *testing.T, path string) []string {
 // store's raw store, by "Type/id".
 func storedBodies(t *testing.T, data, ds string, types ...string) map[string]string {
 	t.Helper()
-	st, err := store.Open(filepath.Join(data, "stores", ds, "raw.db"), store.Options{})
-	require.NoError(t, err)
+	st := openTestStore(t, data, ds)
 	defer st.Close()
 	out := map[string]string{}
 	for _, typ := range types {
@@ -99,7 +98,9 @@ func TestImportCSVMapping(t *testing.T) {
 		`labs.csv:8: column "ACCESSION": a value is required`,
 		`labs.csv:8: column "STATUS": "Z" is not in lookup "status"`,
 	}, reportLines(t, j.ErrorReport))
-	report, err := os.ReadFile(j.ErrorReport)
+	rc := openReport(t, j.ErrorReport)
+	report, err := io.ReadAll(rc)
+	rc.Close()
 	require.NoError(t, err)
 	first, _, _ := strings.Cut(string(report), "\n")
 	require.Contains(t, first, `"100002;A-1003;XYZ;Mystery test;1;;2024-03-02 09:00;;F;"`, "the offending row is the fragment")

@@ -91,8 +91,7 @@ func TestImportSyntheaSample(t *testing.T) {
 	// Conditional references (Practitioner?identifier=…) are resolved to
 	// Type/id by the import (package resolve), and no urn:uuid reference
 	// is left.
-	st, err := store.Open(filepath.Join(data, "stores", "synthea", "raw.db"), store.Options{})
-	require.NoError(t, err)
+	st := openTestStore(t, data, "synthea")
 	defer st.Close()
 	conditional, urn := 0, 0
 	require.NoError(t, st.Scan(ctx, "Encounter", func(r store.Resource) error {

@@ -190,6 +190,7 @@ func printReport(r io.Reader, w io.Writer) error {
 func runImportJobs(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import "+verb, stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	dsName := fs.String("datastore", "demo", "data store whose imports to show")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, importUsage)
@@ -206,7 +207,7 @@ func runImportJobs(ctx context.Context, verb string, args []string, stdout, stde
 		fs.Usage()
 		return usagef("import %s: want %d argument(s), got %d", verb, want, fs.NArg())
 	}
-	src, closeFn, err := openJobSource(*data, *dsName)
+	src, closeFn, err := openJobSource(*data, *dsName, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -244,24 +245,39 @@ func cancelNote(j jobs.Job) string {
 type jobSource struct {
 	client *jobClient
 	dir    string // the data store's folder, without a server
+	// sealKey opens the sealed job files of dir.
+	sealKey []byte
 }
 
 // openJobSource finds where the jobs of ds are: the server holding the
 // data folder, or the folder itself.
-func openJobSource(data, ds string) (jobSource, func(), error) {
-	l, err := openLake(data, "import")
+func openJobSource(data, ds, keyFile string) (jobSource, func(), error) {
+	l, err := openLakeWith(data, "import", keyFile, io.Discard)
 	var locked *catalog.LockedError
 	switch {
 	case errors.As(err, &locked) && locked.Holder.HTTP != "":
 		return jobSource{client: &jobClient{base: locked.Holder.HTTP, ds: ds, token: readLocalToken(data)}}, func() {}, nil
 	case errors.As(err, &locked):
 		// Another command (an import running here) holds the folder;
-		// the job files can still be read.
-		return jobSource{dir: filepath.Join(data, "stores", ds)}, func() {}, nil
+		// the job files can still be read, with the data store's key.
+		keys, err := openKeys(data, keyFile, io.Discard)
+		if err != nil {
+			return jobSource{}, nil, err
+		}
+		key, err := keys.jobsKey(ds)
+		if err != nil {
+			return jobSource{}, nil, err
+		}
+		return jobSource{dir: filepath.Join(data, "stores", ds), sealKey: key}, func() {}, nil
 	case err != nil:
 		return jobSource{}, nil, err
 	}
-	return jobSource{dir: l.cat.DatastoreDir(ds)}, func() { l.Close() }, nil
+	key, err := l.keys.jobsKey(ds)
+	if err != nil {
+		l.Close()
+		return jobSource{}, nil, err
+	}
+	return jobSource{dir: l.cat.DatastoreDir(ds), sealKey: key}, func() { l.Close() }, nil
 }
 
 func (s jobSource) list(ctx context.Context) ([]jobs.Job, error) {
@@ -270,7 +286,7 @@ func (s jobSource) list(ctx context.Context) ([]jobs.Job, error) {
 		err := s.client.do(ctx, http.MethodGet, "", nil, &out)
 		return out.Jobs, err
 	}
-	return jobs.List(s.dir)
+	return jobs.Folder{Dir: s.dir, SealKey: s.sealKey}.List()
 }
 
 func (s jobSource) get(ctx context.Context, id string) (jobs.Job, error) {
@@ -279,7 +295,7 @@ func (s jobSource) get(ctx context.Context, id string) (jobs.Job, error) {
 		err := s.client.do(ctx, http.MethodGet, "/"+id, nil, &j)
 		return j, err
 	}
-	j, err := jobs.Get(s.dir, id)
+	j, err := jobs.Folder{Dir: s.dir, SealKey: s.sealKey}.Get(id)
 	return j.Rates(time.Now()), err
 }
 
@@ -289,7 +305,7 @@ func (s jobSource) cancel(ctx context.Context, id string) (jobs.Job, error) {
 		err := s.client.do(ctx, http.MethodDelete, "/"+id, nil, &j)
 		return j, err
 	}
-	j, err := jobs.Get(s.dir, id)
+	j, err := jobs.Folder{Dir: s.dir, SealKey: s.sealKey}.Get(id)
 	if err != nil {
 		return j, err
 	}

@@ -65,8 +65,7 @@ func TestImportJobs(t *testing.T) {
 		} `json:"extension"`
 	}
 	var issues []issue
-	f, err := os.Open(j.ErrorReport)
-	require.NoError(t, err)
+	f := openReport(t, j.ErrorReport)
 	defer f.Close()
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		var oo struct{ Issue []issue }

@@ -21,7 +21,7 @@ type refreshFunc func(ctx context.Context, ds string, st *store.Store) ([]ingest
 
 // openJobs opens the import jobs of every data store of l.
 func openJobs(l *lake, run jobs.Runner) (*jobs.Manager, error) {
-	return jobs.Open(jobs.Options{Dir: l.cat.DatastoreDir, Datastores: l.datastoreNames, Run: run})
+	return jobs.Open(jobs.Options{Dir: l.cat.DatastoreDir, Datastores: l.datastoreNames, Run: run, SealKey: l.keys.jobsKey})
 }
 
 // importResolved imports paths into st through the reference resolver

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,7 +29,8 @@ func defaultDataDir() string {
 // lake is an open data folder: the catalog (which holds the folder lock)
 // and the raw store of every data store, opened lazily.
 type lake struct {
-	cat *catalog.Catalog
+	cat  *catalog.Catalog
+	keys *lakeKeys
 
 	mu        sync.Mutex
 	stores    map[string]*store.Store
@@ -66,11 +68,22 @@ func (l *lake) indexing(ctx context.Context) (ingest.Catalog, error) {
 // openLake opens the data folder for the named subcommand, which the lock
 // file records so that a second process can say who holds the folder.
 func openLake(dir, command string) (*lake, error) {
+	return openLakeWith(dir, command, "", io.Discard)
+}
+
+// openLakeWith is openLake with the master key file of --key-file ("" for
+// the environment or the default key file) and where to say that a new
+// master key was created.
+func openLakeWith(dir, command, keyFile string, warn io.Writer) (*lake, error) {
 	cat, err := catalog.Open(dir, catalog.Options{Command: "fhirlake " + command})
 	if err != nil {
 		return nil, err
 	}
-	return &lake{cat: cat, stores: map[string]*store.Store{}}, nil
+	keys, err := openKeys(cat.Dir(), keyFile, warn)
+	if err != nil {
+		return nil, errors.Join(err, cat.Close())
+	}
+	return &lake{cat: cat, keys: keys, stores: map[string]*store.Store{}}, nil
 }
 
 // rawPath is the raw store file of a data store.
@@ -89,7 +102,7 @@ func (l *lake) store(ds string) (*store.Store, error) {
 	if _, err := l.cat.Datastore(ds); err != nil {
 		return nil, err
 	}
-	s, err := store.Open(l.rawPath(ds), store.Options{})
+	s, err := l.keys.openStore(ds, l.rawPath(ds))
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ const linkWriteBatch = 1000
 func runLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("link", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	dsName := fs.String("datastore", "demo", "data store")
 	upper := fs.Float64("upper", linkage.DefaultUpper, "score (bits) from which a pair is linked")
 	lower := fs.Float64("lower", linkage.DefaultLower, "score (bits) from which a pair below --upper is listed as possible")
@@ -53,7 +54,7 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	cfg := linkage.DefaultConfig()
 	cfg.Upper, cfg.Lower = *upper, *lower
-	l, err := openLake(*data, "link")
+	l, err := openLakeWith(*data, "link", *keyFile, stderr)
 	if err != nil {
 		return err
 	}

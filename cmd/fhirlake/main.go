@@ -36,12 +36,13 @@ var commands = map[string]command{
 	"revoke":    {runRevoke, "revoke a user's role on a data store"},
 	"token":     {runToken, "create, list or revoke the API tokens of users"},
 	"client":    {runClient, "add, list or remove the SMART Backend Services clients (signed-JWT logins)"},
+	"key":       {runKey, "show the master key, rotate it (re-wrapping the data keys), or make a new one"},
 	"audit":     {runAudit, "verify the tamper-evident audit log or export it as FHIR AuditEvents"},
 	"sof-test":  {runSofTest, "run the SQL-on-FHIR v2 conformance suite in a folder"},
 	"version":   {runVersion, "print the version"},
 }
 
-var commandOrder = []string{"serve", "import", "generate", "link", "datastore", "view", "user", "grant", "revoke", "token", "client", "audit", "bench", "sof-test", "version"}
+var commandOrder = []string{"serve", "import", "generate", "link", "datastore", "view", "user", "grant", "revoke", "token", "client", "key", "audit", "bench", "sof-test", "version"}
 
 // usageError is a command-line mistake: exit code 2 instead of 1.
 type usageError struct{ msg string }

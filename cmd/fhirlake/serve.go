@@ -28,6 +28,7 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	pgAddr := fs.String("pg", "127.0.0.1:5433", "Postgres wire protocol listen address")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "FHIR HTTP listen address")
 	demo := fs.Bool("demo", false, "create and load the demo data store on first start")
@@ -69,11 +70,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	l, err := openLake(*data, "serve")
+	l, err := openLakeWith(*data, "serve", *keyFile, stderr)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	// The audit log is sealed with the data folder's key (encryption at
+	// rest), unless it was written in clear before.
+	auditDir := filepath.Join(l.cat.Dir(), "audit")
+	if auditOpts, err = l.keys.auditOptions(auditDir, auditOpts); err != nil {
+		return err
+	}
+	auditReader := audit.Reader{Dir: auditDir, SealKey: auditOpts.SealKey}
+	keySource := l.keys.src.Path
+	if keySource == "" {
+		keySource = "FHIRLAKE_MASTER_KEY"
+	}
+	fmt.Fprintf(stdout, "keys:     raw stores, the audit log and import job files are sealed with data keys wrapped by the master key %s (fingerprint %s); view and search index Parquet files are not encrypted yet\n", keySource, l.keys.src.Fingerprint)
 
 	// Listen before anything slow so a busy port fails at once.
 	pgLn, err := net.Listen("tcp", *pgAddr)
@@ -132,7 +145,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	eng, err := engine.Open(ctx, l.cat, engine.Options{Logger: log, MemoryLimit: memoryLimit,
-		Scope: sqlScope(l, pgOpts.Authenticator), Audit: engine.AuditFiles(filepath.Join(l.cat.Dir(), "audit"))})
+		Scope: sqlScope(l, pgOpts.Authenticator), Audit: engine.AuditReader(auditReader)})
 	if err != nil {
 		return err
 	}
@@ -154,7 +167,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer exports.Close()
 	// Every FHIR interaction, SQL statement and login is recorded in the
 	// audit log before it is answered.
-	auditLog, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), auditOpts)
+	auditLog, err := audit.Open(ctx, auditDir, auditOpts)
 	if err != nil {
 		return fmt.Errorf("serve: audit log: %w", err)
 	}

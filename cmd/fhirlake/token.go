@@ -28,8 +28,8 @@ const maxTokenNote = 200
 
 // tokenFlags are the flags of `fhirlake token`; each action accepts some.
 type tokenFlags struct {
-	data, auditKeyFile, user, expires, note string
-	set                                     map[string]bool
+	data, keyFile, auditKeyFile, user, expires, note string
+	set                                              map[string]bool
 }
 
 // runToken implements `fhirlake token create|list|revoke`: the API
@@ -40,6 +40,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("token", stderr)
 	var f tokenFlags
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder")
+	fs.StringVar(&f.keyFile, "key-file", "", "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)")
 	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "key of the keyed (HMAC-SHA-256) audit chain, as given to serve")
 	fs.StringVar(&f.user, "user", "", "the user the token acts as (create), or whose tokens to list")
 	fs.StringVar(&f.expires, "expires", defaultTokenExpiry, "lifetime of a new token: a Go duration (12h), days (90d), or never")
@@ -138,7 +139,7 @@ func runTokenAction(ctx context.Context, pos []string, f tokenFlags, stdout, std
 			return err
 		}
 	}
-	l, err := openLake(f.data, "token")
+	l, err := openLakeWith(f.data, "token", f.keyFile, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,11 @@ func runTokenAction(ctx context.Context, pos []string, f tokenFlags, stdout, std
 	if pos[0] == "list" {
 		return listTokens(l.cat, f.user, time.Now(), stdout)
 	}
-	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	aopts, err := l.keys.auditOptions(filepath.Join(l.cat.Dir(), "audit"), audit.Options{Key: key})
+	if err != nil {
+		return err
+	}
+	log, err := audit.Open(ctx, filepath.Join(l.cat.Dir(), "audit"), aopts)
 	if err != nil {
 		return fmt.Errorf("token %s: audit log (pass --audit-key-file if the server uses one): %w", pos[0], err)
 	}

@@ -136,7 +136,7 @@ func TestTokenCommand(t *testing.T) {
 	// ones as failures; usage errors other than an unknown user are not.
 	// No secret is ever in the log.
 	var got []string
-	require.NoError(t, audit.Rows(ctx, filepath.Join(data, "audit"), func(r audit.Record) error {
+	require.NoError(t, auditRows(t, ctx, data, func(r audit.Record) error {
 		require.Equal(t, audit.KindToken, r.Kind)
 		require.Equal(t, "cli", r.Protocol)
 		require.Equal(t, "local", r.Actor.Method)
@@ -218,7 +218,7 @@ func TestTokenKeyedAudit(t *testing.T) {
 	require.Len(t, readTokens(t, data), 1)
 	require.NoError(t, run(ctx, []string{"token", "--data", data, "--audit-key-file", keyFile, "revoke", id}, &out, &out))
 	require.Empty(t, readTokens(t, data))
-	rep, err := audit.Verify(filepath.Join(data, "audit"), key)
+	rep, err := testAuditReader(t, data, key).Verify(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 4, int(rep.Records))
 }

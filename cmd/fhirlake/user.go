@@ -24,6 +24,7 @@ import (
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("user", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of prompting")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: fhirlake user [--data DIR] [--password-stdin] add|passwd|drop NAME\n       fhirlake user [--data DIR] list\n\nUsers connect over the Postgres wire protocol with SCRAM-SHA-256 passwords.\nOnce a user exists, the server requires a password from every client.\nThe first user added is granted admin on every data store; grant roles to\nthe others with 'fhirlake grant'.")
@@ -45,7 +46,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case action != "list" && action != "add" && action != "passwd" && action != "drop":
 		return usagef("user: unknown action %q (add, list, passwd, drop)", action)
 	}
-	l, err := openLake(*data, "user")
+	l, err := openLakeWith(*data, "user", *keyFile, stderr)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ Parquet file, in memory that does not grow with the input.`
 func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("view", stderr)
 	data := fs.String("data", defaultDataDir(), "data folder")
+	keyFile := keyFileFlag(fs)
 	dsName := fs.String("datastore", "demo", "data store")
 	replace := fs.Bool("replace", false, "create: replace an existing view of that name")
 	out := fs.String("out", "", "run: the Parquet file to write")
@@ -67,7 +68,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	l, err := openLake(*data, "view")
+	l, err := openLakeWith(*data, "view", *keyFile, stderr)
 	if err != nil {
 		return err
 	}
