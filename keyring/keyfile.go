@@ -49,30 +49,34 @@ func ReadKeyFile(path string) (MasterKey, error) {
 
 // CreateKeyFile writes k to a new file at path with mode 0600, creating
 // its folder with mode 0700 if needed. It never overwrites: an existing
-// file is an error wrapping fs.ErrExist.
+// file is an error wrapping fs.ErrExist. The file appears whole (written
+// and synced under a temporary name, then hard-linked into place), so a
+// process that loses a race to create it reads a complete key.
 func CreateKeyFile(path string, k MasterKey) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("keyring: create key folder: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(dir, ".master.key.*.tmp")
 	if err != nil {
 		return fmt.Errorf("keyring: create key file: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(path)
-		}
-	}()
-	if _, err = f.WriteString(k.Encode()); err != nil {
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err = f.Chmod(0o600); err == nil {
+		_, err = f.WriteString(k.Encode())
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("keyring: write key file %s: %w", path, err)
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("keyring: sync key file %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("keyring: close key file %s: %w", path, err)
+	if err := os.Link(tmp, path); err != nil {
+		return fmt.Errorf("keyring: create key file: %w", err)
 	}
 	return syncDir(dir)
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -230,5 +231,30 @@ func TestInsideDir(t *testing.T) {
 		got, err := insideDir(tt.path, tt.dir)
 		require.NoError(t, err)
 		require.Equal(t, tt.want, got, "%s in %s", tt.path, tt.dir)
+	}
+}
+
+// TestResolveCreateRace: processes starting together on a fresh machine
+// all end up with the one key that was created first, never a partial one.
+func TestResolveCreateRace(t *testing.T) {
+	cfg := t.TempDir()
+	const n = 16
+	fps := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, src, err := Resolve(Options{ConfigDir: cfg, Env: func(string) string { return "" }, Create: true})
+			fps[i], errs[i] = src.Fingerprint, err
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("resolve %d: %v", i, errs[i])
+		}
+		if fps[i] != fps[0] {
+			t.Fatalf("resolve %d got key %s, resolve 0 got %s", i, fps[i], fps[0])
+		}
 	}
 }
