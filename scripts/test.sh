@@ -35,7 +35,7 @@ echo "== staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 echo "== go test"
-go test -count=1 ./...
+go test -count=1 -timeout 30m ./...
 
 echo "== engine without the duckdb_arrow tag (the database/sql fallback)"
 GOFLAGS= go test -count=1 ./engine/
@@ -48,6 +48,6 @@ go build -o "$tmp/fhirlake" ./cmd/fhirlake
 tail -n 3 "$tmp/bench.log"
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race ./catalog/ ./store/ ./ingest/ ./ingest/remote/ ./ingest/resolve/ ./jobs/ ./wire/ ./api/ ./export/ ./engine/ ./audit/ ./auth/lockout/ ./auth/backend/ ./cmd/fhirlake/
+go test -count=1 -timeout 30m -race ./catalog/ ./store/ ./ingest/ ./ingest/remote/ ./ingest/resolve/ ./jobs/ ./wire/ ./api/ ./export/ ./engine/ ./audit/ ./auth/lockout/ ./auth/backend/ ./cmd/fhirlake/
 
 echo "test.sh: all tests passed"
