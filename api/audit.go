@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,6 +30,19 @@ type auditNotes struct {
 	rows   int64
 	action string
 	caller *Caller
+	// roles are the caller's roles on the data store, as authorize read
+	// them (nil until then).
+	roles []string
+}
+
+// noteRoles records the roles the request was authorized with, for its
+// audit event.
+func noteRoles(r *http.Request, roles []string) {
+	if n, _ := r.Context().Value(auditNotesKey{}).(*auditNotes); n != nil {
+		n.mu.Lock()
+		n.roles = roles
+		n.mu.Unlock()
+	}
 }
 
 // noteActor records who made the request (or tried to) for its audit
@@ -140,10 +154,7 @@ func (a *auditWriter) append(status int) error {
 	}
 	actor := audit.Actor{Method: "none"}
 	if c := a.notes.caller; c != nil {
-		actor = audit.Actor{User: c.Name, Client: c.Client, Method: c.Method}
-		if c.Roles != nil && ds != "" {
-			actor.Roles, _ = c.Roles(ds)
-		}
+		actor = audit.Actor{User: c.Name, Client: c.Client, Method: c.Method, Roles: slices.Clone(a.notes.roles)}
 		if c.SMART != nil {
 			for _, s := range c.SMART.Scopes {
 				actor.Roles = append(actor.Roles, "scope:"+s.String())

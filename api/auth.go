@@ -164,22 +164,29 @@ func (c Caller) may(ds string, action access.Action) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
+	ok, why := c.allows(roles, model, ds, action)
+	return ok, why, nil
+}
+
+// allows decides action on ds from roles already read (model false: the
+// caller has no fhirlake grants), with the refusal's reason.
+func (c Caller) allows(roles []string, model bool, ds string, action access.Action) (bool, string) {
 	if !model {
 		switch action {
 		case access.FHIRRead, access.FHIRSearch, access.FHIRWrite, access.FHIRExport:
-			return c.SMART != nil, "", nil
+			return c.SMART != nil, ""
 		}
-		return false, fmt.Sprintf("%s needs a fhirlake user with a role on data store %q; an OAuth token's scopes do not grant it", action, ds), nil
+		return false, fmt.Sprintf("%s needs a fhirlake user with a role on data store %q; an OAuth token's scopes do not grant it", action, ds)
 	}
 	if access.Can(roles, action) {
-		return true, "", nil
+		return true, ""
 	}
 	held := fmt.Sprintf("%s holds no role on data store %q", c.display(), ds)
 	if len(roles) > 0 {
 		held = fmt.Sprintf("%s holds %s on data store %q", c.display(), strings.Join(roles, ", "), ds)
 	}
 	return false, fmt.Sprintf("%s; %s needs %s (fhirlake grant ROLE --datastore %s %s)",
-		held, action, strings.Join(access.Needed(action), " or "), ds, c.display()), nil
+		held, action, strings.Join(access.Needed(action), " or "), ds, c.display())
 }
 
 func (c Caller) display() string {

@@ -174,12 +174,14 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request) (*http.Reque
 	n := classify(r)
 	allowed, why := false, ""
 	var by access.Action
+	roles, model, err := c.rolesOn(n.ds)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("api: roles of %s on %s: %w", c.Name, n.ds, err))
+		return r, false
+	}
+	noteRoles(r, roles)
 	for _, a := range n.anyOf {
-		ok, reason, err := c.may(n.ds, a)
-		if err != nil {
-			h.serverError(w, r, fmt.Errorf("api: roles of %s on %s: %w", c.Name, n.ds, err))
-			return r, false
-		}
+		ok, reason := c.allows(roles, model, n.ds, a)
 		if ok {
 			allowed, by = true, a
 			break

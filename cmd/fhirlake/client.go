@@ -38,7 +38,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("client", stderr)
 	var f clientFlags
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder")
-	fs.StringVar(&f.keyFile, "key-file", "", "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)")
+	fs.StringVar(&f.keyFile, "key-file", "", keyFileUsage)
 	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "key of the keyed (HMAC-SHA-256) audit chain, as given to serve")
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "the client's JSON Web Key Set: its public keys (RS384, ES384, RS256, ES256), each with a kid")
 	fs.StringVar(&f.scope, "scope", defaultClientScope, "the SMART system scopes the client may be granted, space-separated")

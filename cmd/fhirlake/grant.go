@@ -106,7 +106,7 @@ func auditedGrant(ctx context.Context, cat *catalog.Catalog, log *audit.Log, by 
 		if err == nil && had != (verb == "grant") {
 			err = undo(user, ds, role)
 		}
-		return errors.Join(fmt.Errorf("%s: the audit log refused the record, so nothing changed: %w", verb, aerr), err)
+		return errors.Join(fmt.Errorf("%s: %w, so nothing changed: %w", verb, errAuditRefused, aerr), err)
 	}
 	return err
 }
@@ -130,6 +130,10 @@ func grantList(grants []catalog.Grant) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// errAuditRefused marks an administrative change undone because the
+// audit log could not record it (a server error, not the caller's).
+var errAuditRefused = errors.New("the audit log refused the record")
 
 // auditBy is who performs an administrative operation, for its audit
 // record: the command line, or an administrator over the admin API.

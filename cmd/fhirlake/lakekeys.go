@@ -19,10 +19,11 @@ import (
 // "*" (it means every data store in grants).
 const folderKeyName = "*"
 
+// keyFileUsage is the help text of --key-file.
+const keyFileUsage = "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)"
+
 // keyFileFlag registers --key-file on a command that opens a data folder.
-func keyFileFlag(fs *flag.FlagSet) *string {
-	return fs.String("key-file", "", "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)")
-}
+func keyFileFlag(fs *flag.FlagSet) *string { return fs.String("key-file", "", keyFileUsage) }
 
 // lakeKeys is the data folder's keyring: the master key (from --key-file,
 // FHIRLAKE_MASTER_KEY, or the default key file, created on first use

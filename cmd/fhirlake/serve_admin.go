@@ -105,7 +105,7 @@ func changeError(w http.ResponseWriter, err error) {
 		adminError(w, http.StatusConflict, "duplicate", err.Error())
 	case errors.As(err, &ue):
 		adminError(w, http.StatusBadRequest, "invalid", ue.Error())
-	case strings.Contains(err.Error(), "audit log refused"):
+	case errors.Is(err, errAuditRefused):
 		adminError(w, http.StatusInternalServerError, "exception", err.Error())
 	default:
 		adminError(w, http.StatusBadRequest, "invalid", err.Error())

@@ -40,7 +40,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("token", stderr)
 	var f tokenFlags
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder")
-	fs.StringVar(&f.keyFile, "key-file", "", "master key file (default: FHIRLAKE_MASTER_KEY, then fhirlake/master.key in the user's configuration folder, created on first use)")
+	fs.StringVar(&f.keyFile, "key-file", "", keyFileUsage)
 	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "key of the keyed (HMAC-SHA-256) audit chain, as given to serve")
 	fs.StringVar(&f.user, "user", "", "the user the token acts as (create), or whose tokens to list")
 	fs.StringVar(&f.expires, "expires", defaultTokenExpiry, "lifetime of a new token: a Go duration (12h), days (90d), or never")
